@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * The part of a model's manifest.json the browser needs: image size, latent
+ * size and, per rewritable layer, the ONNX input/output names, weight file and
+ * tensor shapes. Validated at load so a malformed manifest fails loudly.
+ */
+const layerSchema = z.object({
+  name: z.string().min(1),
+  weightInput: z.string().min(1),
+  keyOutput: z.string().min(1),
+  valueOutput: z.string().min(1),
+  weightFile: z.string().min(1),
+  weight: z.array(z.number().int().positive()).length(4),
+  key: z.array(z.number().int().positive()).length(3),
+  value: z.array(z.number().int().positive()).length(3),
+});
+
+export const manifestSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  resolution: z.number().int().positive(),
+  zDim: z.number().int().positive(),
+  generator: z.string().min(1),
+  layers: z.array(layerSchema).min(1),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type LayerManifest = ModelManifest["layers"][number];
+
+/** Summary shown when choosing a model for a new session. */
+export interface ModelSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly layers: readonly string[];
+}
+
+export function parseManifest(json: unknown): ModelManifest {
+  return manifestSchema.parse(json);
+}
+
+export function summarise(manifest: ModelManifest): ModelSummary {
+  return {
+    name: manifest.name,
+    description: manifest.description ?? "",
+    layers: manifest.layers.map((layer) => layer.name),
+  };
+}
+
+/** Number of float32 values in a layer's weight, O·I·kh·kw. */
+export function weightLength(layer: LayerManifest): number {
+  return layer.weight.reduce((a, b) => a * b, 1);
+}

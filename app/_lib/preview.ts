@@ -1,0 +1,138 @@
+import type * as Ort from "onnxruntime-web";
+import { latentBatch } from "@/shared/latent";
+import { rgbaFromImageTensor } from "./image";
+import { parseManifest, weightLength, type ModelManifest } from "./manifest";
+
+/**
+ * The generator running in the browser (onnxruntime-web, single-threaded
+ * WASM), for previews that appear before the server's authoritative images.
+ *
+ * One instance loads the model once (graph, manifest and original weights)
+ * and then renders any seeds with any weights. ORT is loaded from our own
+ * /ort/ folder (copied from node_modules by scripts/copy-ort.mjs), never from
+ * a CDN. Runs are queued: a WASM session runs one batch at a time.
+ */
+
+export type LayerWeights = Readonly<Record<string, Float32Array>>;
+
+/** Key or value map of one layer: data N×C×H×W row-major. */
+export interface FeatureMap {
+  readonly data: Float32Array;
+  readonly shape: readonly [number, number, number, number];
+}
+
+const ORT_BASE = "/ort/";
+
+async function loadOrt(): Promise<typeof Ort> {
+  const url = `${ORT_BASE}ort.wasm.min.mjs`;
+  const ort = (await import(
+    /* webpackIgnore: true */ /* turbopackIgnore: true */ url
+  )) as typeof Ort;
+  ort.env.wasm.wasmPaths = ORT_BASE;
+  ort.env.wasm.numThreads = 1;
+  return ort;
+}
+
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  }
+  return response.arrayBuffer();
+}
+
+export class GeneratorPreview {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
+    readonly manifest: ModelManifest,
+    private readonly originals: LayerWeights,
+  ) {}
+
+  /** Loads model `name` from /api/models/<name>/…: graph, manifest, weights. */
+  static async load(name: string): Promise<GeneratorPreview> {
+    const base = `/api/models/${encodeURIComponent(name)}/`;
+    const manifest = parseManifest(
+      await (await fetch(`${base}manifest.json`)).json(),
+    );
+    const [ort, graph, ...weights] = await Promise.all([
+      loadOrt(),
+      fetchBytes(base + manifest.generator),
+      ...manifest.layers.map((layer) => fetchBytes(base + layer.weightFile)),
+    ]);
+    const originals: Record<string, Float32Array> = {};
+    manifest.layers.forEach((layer, i) => {
+      const data = new Float32Array(weights[i]!);
+      if (data.length !== weightLength(layer)) {
+        throw new RangeError(
+          `${layer.weightFile} holds ${data.length} floats, expected ${weightLength(layer)}`,
+        );
+      }
+      originals[layer.name] = data;
+    });
+    const session = await ort.InferenceSession.create(new Uint8Array(graph), {
+      executionProviders: ["wasm"],
+    });
+    return new GeneratorPreview(ort, session, manifest, originals);
+  }
+
+  /** The trained weight of a layer (do not modify). */
+  originalWeight(layer: string): Float32Array {
+    const weight = this.originals[layer];
+    if (!weight) throw new RangeError(`model has no layer "${layer}"`);
+    return weight;
+  }
+
+  /**
+   * RGBA images (S×S×4 bytes each) of `seeds`, with `weights` replacing the
+   * original weight of the layers it names.
+   */
+  async render(
+    seeds: readonly number[],
+    weights: LayerWeights = {},
+  ): Promise<Uint8ClampedArray[]> {
+    const out = await this.run(seeds, weights, ["image"]);
+    const image = out.image!.data as Float32Array;
+    const size = this.manifest.resolution;
+    return seeds.map((_, i) => rgbaFromImageTensor(image, i, size));
+  }
+
+  /** The key map (input of the layer's conv) of `seeds` under `weights`. */
+  async keys(
+    seeds: readonly number[],
+    layer: string,
+    weights: LayerWeights = {},
+  ): Promise<FeatureMap> {
+    const spec = this.manifest.layers.find((l) => l.name === layer);
+    if (!spec) throw new RangeError(`model has no layer "${layer}"`);
+    const out = await this.run(seeds, weights, [spec.keyOutput]);
+    const tensor = out[spec.keyOutput]!;
+    const [c, h, w] = spec.key as [number, number, number];
+    return { data: tensor.data as Float32Array, shape: [seeds.length, c, h, w] };
+  }
+
+  private run(
+    seeds: readonly number[],
+    weights: LayerWeights,
+    outputs: string[],
+  ): Promise<Ort.InferenceSession.ReturnType> {
+    const task = this.queue.then(() => {
+      const { ort, manifest } = this;
+      const feeds: Record<string, Ort.Tensor> = {
+        z: new ort.Tensor("float32", latentBatch(seeds, manifest.zDim), [
+          seeds.length,
+          manifest.zDim,
+        ]),
+      };
+      for (const layer of manifest.layers) {
+        const data = weights[layer.name] ?? this.originalWeight(layer.name);
+        feeds[layer.weightInput] = new ort.Tensor("float32", data, layer.weight);
+      }
+      return this.session.run(feeds, outputs);
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+}
