@@ -1,0 +1,160 @@
+/**
+ * The rewrite rule: a versioned, JSON-serialisable request to change one
+ * layer, small enough to live in a Yjs document (masks are bit-packed).
+ * `parseRule` checks it against a model's layers and image size.
+ */
+import { z } from "zod";
+import { RuleValidationError, type FieldIssue } from "./errors";
+import type { LayerShape } from "./featureSource";
+import { decodeMask, maskArea } from "./mask";
+
+/** Most context images one rule may use (the original's rules use 1–34). */
+export const MAX_CONTEXT_IMAGES = 32;
+
+/**
+ * Default ridge ("damping"), relative to the energy typical keys have along
+ * the context directions (see `solve.ts`). Chosen by the measurement in
+ * `bench/rewrite.ts` (`ridge sweep`): see the comment there.
+ */
+export const DEFAULT_RIDGE = 0.01;
+
+const maskSchema = z.object({
+  width: z.int().positive(),
+  height: z.int().positive(),
+  bits: z.string().min(1),
+});
+
+const seedSchema = z.int().nonnegative().max(2 ** 32 - 1);
+
+const regionSchema = z.object({ seed: seedSchema, mask: maskSchema });
+
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+
+export const ruleSchema = z.object({
+  version: z.literal(1),
+  name: z.string().optional(),
+  model: z.string().min(1),
+  layer: z.string().min(1),
+  rank: z.int().min(1),
+  kind: z.enum(["paste", "erase"]),
+  copy: regionSchema.optional(),
+  paste: regionSchema.optional(),
+  context: z.array(regionSchema).max(MAX_CONTEXT_IMAGES).default([]),
+  strength: finite.default(1),
+  solver: z.enum(["l2", "l1"]).default("l2"),
+  ridge: finite.pipe(z.number().nonnegative()).default(DEFAULT_RIDGE),
+  eraseChannels: z.int().min(1).optional(),
+});
+
+export type Rule = z.output<typeof ruleSchema>;
+export type RuleInput = z.input<typeof ruleSchema>;
+export type Region = z.output<typeof regionSchema>;
+
+export interface RuleContext {
+  readonly layers: readonly LayerShape[];
+  readonly imageSize: readonly [number, number];
+  /** When given, `rule.model` must equal it. */
+  readonly model?: string;
+}
+
+/**
+ * Validates unknown JSON as a rule for this model; throws
+ * `RuleValidationError` listing every problem with its field path.
+ * Without a `context` entry the paste region is the context (§2.1).
+ */
+export function parseRule(input: unknown, context: RuleContext): Rule {
+  const parsed = ruleSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new RuleValidationError(
+      parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(rule)", message: i.message })),
+    );
+  }
+  const issues = semanticIssues(parsed.data, context);
+  if (issues.length > 0) throw new RuleValidationError(issues);
+  return parsed.data;
+}
+
+function semanticIssues(rule: Rule, ctx: RuleContext): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const layer = ctx.layers.find((l) => l.name === rule.layer);
+  if (ctx.model !== undefined && rule.model !== ctx.model) {
+    issues.push({ field: "model", message: `rule is for model "${rule.model}", not "${ctx.model}"` });
+  }
+  if (!layer) {
+    const known = ctx.layers.map((l) => l.name).join(", ");
+    issues.push({ field: "layer", message: `unknown layer "${rule.layer}" (known: ${known})` });
+  }
+  const channels = layer?.key[0];
+  if (channels !== undefined && rule.rank > channels) {
+    issues.push({ field: "rank", message: `rank ${rule.rank} is outside 1..${channels}` });
+  }
+  issues.push(...kindIssues(rule, channels));
+
+  const regions: [string, Region | undefined][] = [
+    ["copy", rule.copy],
+    ["paste", rule.paste],
+    ...rule.context.map((r, i): [string, Region] => [`context.${i}`, r]),
+  ];
+  for (const [field, region] of regions) {
+    if (region) issues.push(...maskIssues(`${field}.mask`, region, ctx.imageSize));
+  }
+  issues.push(...duplicateSeedIssues(rule.context));
+  return issues;
+}
+
+function kindIssues(rule: Rule, channels: number | undefined): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!rule.paste) issues.push({ field: "paste", message: `a ${rule.kind} rule needs a paste region` });
+  switch (rule.kind) {
+    case "paste":
+      if (!rule.copy) issues.push({ field: "copy", message: "a paste rule needs a copy region" });
+      break;
+    case "erase":
+      if (rule.eraseChannels === undefined) {
+        issues.push({ field: "eraseChannels", message: "an erase rule needs eraseChannels" });
+      } else if (channels !== undefined && rule.eraseChannels > channels) {
+        issues.push({ field: "eraseChannels", message: `must be at most ${channels}` });
+      }
+      break;
+    default: {
+      const never: never = rule.kind;
+      throw new Error(`unexpected rule kind ${String(never)}`);
+    }
+  }
+  return issues;
+}
+
+function maskIssues(
+  field: string,
+  region: Region,
+  [height, width]: readonly [number, number],
+): FieldIssue[] {
+  const { mask } = region;
+  if (mask.width !== width || mask.height !== height) {
+    return [{ field, message: `mask is ${mask.width}×${mask.height}, the model draws at ${width}×${height}` }];
+  }
+  try {
+    if (maskArea(decodeMask(mask)) === 0) return [{ field, message: "mask is empty" }];
+  } catch (error) {
+    return [{ field, message: error instanceof Error ? error.message : String(error) }];
+  }
+  return [];
+}
+
+function duplicateSeedIssues(context: readonly Region[]): FieldIssue[] {
+  const seen = new Set<number>();
+  const issues: FieldIssue[] = [];
+  context.forEach((region, i) => {
+    if (seen.has(region.seed)) {
+      issues.push({ field: `context.${i}.seed`, message: `seed ${region.seed} appears twice` });
+    }
+    seen.add(region.seed);
+  });
+  return issues;
+}
+
+/** The context regions of a rule, defaulting to the paste region. */
+export function contextRegions(rule: Rule): readonly Region[] {
+  if (rule.context.length > 0) return rule.context;
+  return rule.paste ? [rule.paste] : [];
+}
