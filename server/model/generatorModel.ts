@@ -1,0 +1,224 @@
+import { join } from "node:path";
+
+import { Tensor as OrtTensor, type InferenceSession } from "onnxruntime-node";
+import type { Logger } from "pino";
+
+import { readFloat32File } from "./binaryFile";
+import { ModelError, ShapeError } from "./errors";
+import {
+  executionProviderFromEnv,
+  openSession,
+  type ExecutionProvider,
+  type ExecutionProviderChoice,
+} from "./executionProvider";
+import { readManifest, type LayerSpec, type Manifest } from "./manifest";
+import { assertLength, shapeSize, type Tensor } from "./tensor";
+
+/** Replacement weights by layer name; a missing layer uses its trained weight. */
+export type LayerWeights = Readonly<Partial<Record<string, Float32Array>>>;
+
+/** One generator pass over a batch of N latents. */
+export interface GeneratorOutput {
+  /** [N, 3, R, R], in the manifest's `imageRange` ([-1, 1]). */
+  readonly image: Tensor;
+  /** Per layer: the conv input, [N, I, H, W]. */
+  readonly keys: Readonly<Record<string, Tensor>>;
+  /** Per layer: conv2d(key, weight), [N, O, H, W]. */
+  readonly values: Readonly<Record<string, Tensor>>;
+}
+
+export interface LoadOptions {
+  readonly logger: Logger;
+  /** Defaults to REWRITE_EXECUTION_PROVIDER, else `auto`. */
+  readonly executionProvider?: ExecutionProviderChoice;
+  readonly intraOpThreads?: number;
+}
+
+/**
+ * The shipped generator with rewritable weights as inputs: runs
+ * `generator.onnx` for whole batches and `render_<layer>.onnx` for paste
+ * previews. Holds the trained weights and never changes them.
+ */
+export class GeneratorModel {
+  private constructor(
+    readonly directory: string,
+    readonly manifest: Manifest,
+    readonly executionProvider: ExecutionProvider,
+    private readonly generator: InferenceSession,
+    private readonly renderers: ReadonlyMap<string, InferenceSession>,
+    private readonly trainedWeights: ReadonlyMap<string, Float32Array>,
+  ) {}
+
+  /** Loads `<directory>/manifest.json`, the weights and every ONNX session. */
+  static async load(
+    directory: string,
+    options: LoadOptions,
+  ): Promise<GeneratorModel> {
+    const manifest = await readManifest(directory);
+    const sessionOptions = {
+      choice: options.executionProvider ?? executionProviderFromEnv(process.env),
+      logger: options.logger.child({ component: "model", model: manifest.name }),
+      ...(options.intraOpThreads === undefined
+        ? {}
+        : { intraOpThreads: options.intraOpThreads }),
+    };
+    const opened = await openSession(
+      join(directory, manifest.generator),
+      sessionOptions,
+    );
+    const renderers = new Map<string, InferenceSession>();
+    const weights = new Map<string, Float32Array>();
+    for (const layer of manifest.layers) {
+      const file = join(directory, layer.render.file);
+      const render = await openSession(file, {
+        ...sessionOptions,
+        choice: opened.provider,
+      });
+      renderers.set(layer.name, render.session);
+      weights.set(layer.name, await readWeight(directory, layer));
+    }
+    assertGraphMatches(opened.session, manifest);
+    return new GeneratorModel(
+      directory,
+      manifest,
+      opened.provider,
+      opened.session,
+      renderers,
+      weights,
+    );
+  }
+
+  /** The rewritable layers, coarse to fine. */
+  get layers(): readonly LayerSpec[] {
+    return this.manifest.layers;
+  }
+
+  /** The layer called `name`, or a ModelError("unknown-layer"). */
+  layer(name: string): LayerSpec {
+    const layer = this.manifest.layers.find((l) => l.name === name);
+    if (!layer) {
+      const known = this.manifest.layers.map((l) => l.name).join(", ");
+      throw new ModelError(
+        "unknown-layer",
+        `no rewritable layer "${name}" (have ${known})`,
+      );
+    }
+    return layer;
+  }
+
+  /** A fresh copy of the trained weight of `layer`, [O, I, kh, kw]. */
+  originalWeight(layer: string): Float32Array {
+    return this.trainedWeights.get(this.layer(layer).name)!.slice();
+  }
+
+  /**
+   * Runs the generator on `z`, N latents of `zDim` values row by row, with
+   * `weights` replacing the trained weights of the layers they name.
+   */
+  async run(z: Float32Array, weights: LayerWeights = {}): Promise<GeneratorOutput> {
+    const { zDim } = this.manifest;
+    if (z.length === 0 || z.length % zDim !== 0) {
+      throw new ShapeError("z must hold N×zDim values", [-1, zDim], [z.length]);
+    }
+    this.assertKnownLayers(weights);
+    const feeds: Record<string, OrtTensor> = {
+      z: new OrtTensor("float32", z, [z.length / zDim, zDim]),
+    };
+    for (const layer of this.layers) {
+      feeds[layer.weightInput] = this.weightTensor(layer, weights);
+    }
+    const result = await this.generator.run(feeds);
+    const keys: Record<string, Tensor> = {};
+    const values: Record<string, Tensor> = {};
+    for (const layer of this.layers) {
+      keys[layer.name] = fromOrt(result, layer.keyOutput);
+      values[layer.name] = fromOrt(result, layer.valueOutput);
+    }
+    return { image: fromOrt(result, "image"), keys, values };
+  }
+
+  /**
+   * The image generated from `value`, a value map [N, O, H, W] of `layer`,
+   * through the rest of the generator. Of `weights`, only the layers after
+   * `layer` matter; the others are accepted and ignored.
+   */
+  async render(
+    layer: string,
+    value: Tensor,
+    weights: LayerWeights = {},
+  ): Promise<Tensor> {
+    const spec = this.layer(layer);
+    assertLength(`value of ${layer}`, value.data, value.shape);
+    const [, ...perSample] = value.shape;
+    if (perSample.join() !== spec.value.join()) {
+      throw new ShapeError(`value of ${layer}`, [-1, ...spec.value], value.shape);
+    }
+    this.assertKnownLayers(weights);
+    const feeds: Record<string, OrtTensor> = {
+      [spec.valueOutput]: new OrtTensor("float32", value.data, value.shape),
+    };
+    for (const input of spec.render.weights) {
+      const later = this.layers.find((l) => l.weightInput === input)!;
+      feeds[input] = this.weightTensor(later, weights);
+    }
+    const result = await this.renderers.get(spec.name)!.run(feeds);
+    return fromOrt(result, "image");
+  }
+
+  /** Releases the native sessions; the model cannot run afterwards. */
+  async release(): Promise<void> {
+    await this.generator.release();
+    for (const session of this.renderers.values()) await session.release();
+  }
+
+  private assertKnownLayers(weights: LayerWeights): void {
+    for (const name of Object.keys(weights)) this.layer(name);
+  }
+
+  private weightTensor(layer: LayerSpec, weights: LayerWeights): OrtTensor {
+    const weight = weights[layer.name] ?? this.trainedWeights.get(layer.name)!;
+    assertLength(`weight of ${layer.name}`, weight, layer.weight);
+    return new OrtTensor("float32", weight, layer.weight);
+  }
+}
+
+async function readWeight(
+  directory: string,
+  layer: LayerSpec,
+): Promise<Float32Array> {
+  try {
+    return await readFloat32File(
+      join(directory, layer.weightFile),
+      shapeSize(layer.weight),
+    );
+  } catch (error) {
+    throw new ModelError(
+      "weight-file-invalid",
+      `weight of ${layer.name}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function assertGraphMatches(session: InferenceSession, manifest: Manifest): void {
+  const inputs = ["z", ...manifest.layers.map((l) => l.weightInput)];
+  const outputs = ["image"];
+  for (const l of manifest.layers) outputs.push(l.keyOutput, l.valueOutput);
+  const missing = [
+    ...inputs.filter((name) => !session.inputNames.includes(name)),
+    ...outputs.filter((name) => !session.outputNames.includes(name)),
+  ];
+  if (missing.length > 0) {
+    throw new ModelError(
+      "manifest-invalid",
+      `${manifest.generator} lacks the tensors the manifest names: ${missing.join(", ")}`,
+    );
+  }
+}
+
+function fromOrt(result: InferenceSession.ReturnType, name: string): Tensor {
+  const tensor = result[name];
+  if (!tensor || tensor.type !== "float32") {
+    throw new ModelError("manifest-invalid", `output ${name} is not float32`);
+  }
+  return { data: tensor.data as Float32Array, shape: tensor.dims };
+}
