@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+
+import { latentBatch } from "../../shared/latent";
+
+import { ModelError } from "./errors";
+import { executionProviderFromEnv } from "./executionProvider";
+import { GeneratorModel } from "./generatorModel";
+import { recordingLogger, SHIPPED_MODEL } from "./testSupport";
+
+describe("executionProviderFromEnv", () => {
+  it("defaults to auto and accepts cuda, cpu and auto in any case", () => {
+    expect(executionProviderFromEnv({})).toBe("auto");
+    expect(executionProviderFromEnv({ REWRITE_EXECUTION_PROVIDER: "" })).toBe("auto");
+    expect(executionProviderFromEnv({ REWRITE_EXECUTION_PROVIDER: " CUDA " })).toBe("cuda");
+    expect(executionProviderFromEnv({ REWRITE_EXECUTION_PROVIDER: "cpu" })).toBe("cpu");
+  });
+
+  it("rejects anything else with a message naming the variable", () => {
+    expect(() => executionProviderFromEnv({ REWRITE_EXECUTION_PROVIDER: "tpu" })).toThrow(ModelError);
+    expect(() => executionProviderFromEnv({ REWRITE_EXECUTION_PROVIDER: "tpu" })).toThrow(/REWRITE_EXECUTION_PROVIDER/);
+  });
+});
+
+describe("GeneratorModel on a requested provider", () => {
+  it("runs when CUDA is asked for, on CUDA if it loads, else on the CPU with a warning", async () => {
+    const { logger, records } = recordingLogger();
+    const model = await GeneratorModel.load(SHIPPED_MODEL, { logger, executionProvider: "cuda" });
+    try {
+      const { image } = await model.run(latentBatch([0], model.manifest.zDim));
+      expect(image.data.every(Number.isFinite)).toBe(true);
+
+      const chosen = records.filter((r) => r.msg === `onnx session on ${model.executionProvider}`);
+      expect(chosen.length).toBe(1 + model.layers.length);
+      const fallbacks = records.filter((r) => /falling back to cpu/.test(String(r.msg)));
+      if (model.executionProvider === "cpu") {
+        expect(fallbacks[0]).toMatchObject({ level: 40, requested: "cuda" });
+        expect(String(fallbacks[0]!.reason)).not.toBe("");
+      } else {
+        expect(fallbacks).toEqual([]);
+      }
+    } finally {
+      await model.release();
+    }
+  });
+
+  it("never tries CUDA when the CPU is asked for", async () => {
+    const { logger, records } = recordingLogger();
+    const model = await GeneratorModel.load(SHIPPED_MODEL, { logger, executionProvider: "cpu" });
+    await model.release();
+    expect(model.executionProvider).toBe("cpu");
+    expect(records.some((r) => /cuda/.test(String(r.msg)))).toBe(false);
+  });
+});

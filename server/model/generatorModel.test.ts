@@ -1,0 +1,181 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { latentBatch } from "../../shared/latent";
+
+import { ModelError, ShapeError } from "./errors";
+import { GeneratorModel } from "./generatorModel";
+import { shapeSize, type Tensor } from "./tensor";
+import { SHIPPED_MODEL, silentLogger } from "./testSupport";
+
+/**
+ * ONNX Runtime and torch sum in different orders; outputs may differ by
+ * float32 rounding. Allowed: 1e-4 of the output's largest magnitude (at
+ * least 1e-4 absolute). Measured on the early export: ≤ 4.3e-6 absolute.
+ */
+const PARITY_TOLERANCE = 1e-4;
+
+let model: GeneratorModel;
+
+beforeAll(async () => {
+  model = await GeneratorModel.load(SHIPPED_MODEL, {
+    logger: silentLogger,
+    executionProvider: "cpu",
+  });
+});
+
+afterAll(async () => {
+  await model.release();
+});
+
+function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]!));
+  return largest;
+}
+
+describe("GeneratorModel.run", () => {
+  it("reproduces torch's reference outputs for seeds 0..3", async () => {
+    const { reference, zDim } = model.manifest;
+    const bytes = await readFile(join(SHIPPED_MODEL, reference.file));
+    const expected = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const output = await model.run(latentBatch(reference.seeds, zDim));
+
+    let offset = 0;
+    for (const name of reference.outputs) {
+      const tensor = name === "image" ? output.image : output.values[name.replace(/^value_/, "")]!;
+      const slice = expected.subarray(offset, offset + tensor.data.length);
+      offset += tensor.data.length;
+      const bound = PARITY_TOLERANCE * Math.max(1, maxAbs(slice));
+      expect(maxAbsDifference(tensor.data, slice), name).toBeLessThanOrEqual(bound);
+    }
+    expect(offset).toBe(expected.length);
+  });
+
+  it("returns the shapes the manifest declares for a batch", async () => {
+    const { resolution, zDim } = model.manifest;
+    const output = await model.run(latentBatch([7, 8], zDim));
+    expect(output.image.shape).toEqual([2, 3, resolution, resolution]);
+    for (const layer of model.layers) {
+      expect(output.keys[layer.name]!.shape).toEqual([2, ...layer.key]);
+      expect(output.values[layer.name]!.shape).toEqual([2, ...layer.value]);
+      expect(model.originalWeight(layer.name).length).toBe(shapeSize(layer.weight));
+    }
+  });
+
+  it("gives identical outputs for the same seed", async () => {
+    const z = latentBatch([5], model.manifest.zDim);
+    const first = await model.run(z);
+    const second = await model.run(z);
+    expect(second.image.data).toEqual(first.image.data);
+    for (const layer of model.layers) {
+      expect(second.values[layer.name]!.data).toEqual(first.values[layer.name]!.data);
+    }
+  });
+
+  it("treats explicit trained weights exactly like the defaults", async () => {
+    const z = latentBatch([11, 12], model.manifest.zDim);
+    const weights = Object.fromEntries(model.layers.map((l) => [l.name, model.originalWeight(l.name)]));
+    const implicit = await model.run(z);
+    const explicit = await model.run(z, weights);
+    expect(explicit.image.data).toEqual(implicit.image.data);
+  });
+
+  it("computes a changed layer's value as conv2d of its key with the new weight", async () => {
+    const layer = model.layer("conv16");
+    const [outputs, inputs, kh, kw] = layer.weight;
+    const weight = model.originalWeight(layer.name);
+    for (let i = 0; i < weight.length; i++) weight[i] = weight[i]! + 0.05 * Math.sin(i);
+    const z = latentBatch([3], model.manifest.zDim);
+    const original = await model.run(z);
+    const edited = await model.run(z, { [layer.name]: weight });
+
+    const key = edited.keys[layer.name]!;
+    expect(key.data).toEqual(original.keys[layer.name]!.data);
+    const value = edited.values[layer.name]!;
+    const [, , height, width] = value.shape as [number, number, number, number];
+    const cells = [[0, 0, 0], [5, 7, 9], [outputs - 1, height - 1, width - 1], [17, 0, width - 1]];
+    for (const [o, y, x] of cells as [number, number, number][]) {
+      const direct = conv2dAt(key, weight, [outputs, inputs, kh, kw], o, y, x);
+      const got = value.data[(o * height + y) * width + x]!;
+      expect(Math.abs(got - direct)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(direct)));
+      const before = original.values[layer.name]!.data[(o * height + y) * width + x]!;
+      expect(Math.abs(got - before)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it("refuses bad latents, unknown layers and wrongly sized weights", async () => {
+    const z = latentBatch([0], model.manifest.zDim);
+    await expect(model.run(z.subarray(1))).rejects.toBeInstanceOf(ShapeError);
+    await expect(model.run(new Float32Array(0))).rejects.toBeInstanceOf(ShapeError);
+    await expect(model.run(z, { nope: new Float32Array(1) })).rejects.toMatchObject({ code: "unknown-layer" });
+    await expect(model.run(z, { conv8: new Float32Array(3) })).rejects.toBeInstanceOf(ShapeError);
+    expect(() => model.layer("conv7")).toThrow(ModelError);
+  });
+
+  it("hands out copies of the trained weights", () => {
+    const weight = model.originalWeight("conv8");
+    weight.fill(0);
+    expect(maxAbs(model.originalWeight("conv8"))).toBeGreaterThan(0);
+  });
+});
+
+describe("GeneratorModel.render", () => {
+  it("turns each layer's value map into the generator's image", async () => {
+    const z = latentBatch([21, 22], model.manifest.zDim);
+    const output = await model.run(z);
+    for (const layer of model.layers) {
+      const image = await model.render(layer.name, output.values[layer.name]!);
+      expect(image.shape).toEqual(output.image.shape);
+      expect(maxAbsDifference(image.data, output.image.data)).toBeLessThanOrEqual(PARITY_TOLERANCE);
+    }
+  });
+
+  it("uses the given weights for the layers after the rendered one", async () => {
+    const z = latentBatch([4], model.manifest.zDim);
+    const later = model.originalWeight("conv32").map((w) => -w);
+    const edited = await model.run(z, { conv32: later });
+    const image = await model.render("conv8", edited.values.conv8!, { conv32: later });
+    expect(maxAbsDifference(image.data, edited.image.data)).toBeLessThanOrEqual(PARITY_TOLERANCE);
+    const unedited = await model.run(z);
+    expect(maxAbsDifference(image.data, unedited.image.data)).toBeGreaterThan(1e-2);
+  });
+
+  it("refuses a value map of the wrong shape", async () => {
+    const wrong: Tensor = { data: new Float32Array(128 * 8 * 8), shape: [1, 128, 8, 8] };
+    await expect(model.render("conv16", wrong)).rejects.toBeInstanceOf(ShapeError);
+  });
+});
+
+/** value[o, y, x] of a stride-1, padding-1, bias-free conv2d, summed in float64. */
+function conv2dAt(
+  key: Tensor,
+  weight: Float32Array,
+  [, inputs, kh, kw]: readonly number[] & [number, number, number, number],
+  o: number,
+  y: number,
+  x: number,
+): number {
+  const [, , height, width] = key.shape as [number, number, number, number];
+  let total = 0;
+  for (let i = 0; i < inputs; i++) {
+    for (let dy = 0; dy < kh; dy++) {
+      for (let dx = 0; dx < kw; dx++) {
+        const yy = y + dy - 1;
+        const xx = x + dx - 1;
+        if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+        total += weight[((o * inputs + i) * kh + dy) * kw + dx]! * key.data[(i * height + yy) * width + xx]!;
+      }
+    }
+  }
+  return total;
+}
