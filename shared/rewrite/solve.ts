@@ -27,7 +27,7 @@ export interface LambdaProblem {
 export function solveLambdaL2(problem: LambdaProblem): Float64Array {
   const { patches: a, locations: p, unknowns: n, residual: r, outputs: o, damping } = problem;
   const gram = weightedGram(a, p, n, null);
-  for (let i = 0; i < n; i++) gram[i * n + i]! += damping;
+  addDamping(gram, n, damping);
   const rhs = new Float64Array(n * o);
   for (let q = 0; q < p; q++) {
     for (let i = 0; i < n; i++) {
@@ -128,6 +128,18 @@ export function fullRankUpdate(
   return { data: delta, shape: [outputs, keys.shape[0]!, kh, kw] };
 }
 
+/**
+ * Adds ε to the diagonal, at least 1e-12 of the mean diagonal so that an
+ * undetermined problem (fewer goal cells than unknowns) still factors; it
+ * then returns the minimum-norm fit.
+ */
+function addDamping(g: Float64Array, n: number, damping: number): void {
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += g[i * n + i]!;
+  const eps = Math.max(damping, (1e-12 * trace) / n, 1e-300);
+  for (let i = 0; i < n; i++) g[i * n + i]! += eps;
+}
+
 /** AᵀΩA (n×n) with Ω = diag(weights), or AᵀA when weights is null. */
 function weightedGram(a: Float64Array, p: number, n: number, weights: Float64Array | null): Float64Array {
   const g = new Float64Array(n * n);
@@ -152,7 +164,7 @@ function weightedSolve(
   damping: number,
 ): Float64Array {
   const g = weightedGram(a, p, n, weights);
-  for (let i = 0; i < n; i++) g[i * n + i]! += damping;
+  addDamping(g, n, damping);
   const rhs = new Float64Array(n);
   for (let q = 0; q < p; q++) {
     const wr = weights[q]! * target[q]!;
