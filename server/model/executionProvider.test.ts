@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { latentBatch } from "../../shared/latent";
 
 import { ModelError } from "./errors";
-import { executionProviderFromEnv } from "./executionProvider";
+import { cudaProviderInstalled, executionProviderFromEnv } from "./executionProvider";
 import { GeneratorModel } from "./generatorModel";
 import { recordingLogger, SHIPPED_MODEL } from "./testSupport";
 
@@ -41,6 +41,15 @@ describe("GeneratorModel on a requested provider", () => {
     } finally {
       await model.release();
     }
+  });
+
+  it.skipIf(cudaProviderInstalled())("under auto, without the CUDA provider library, uses the CPU without a warning", async () => {
+    const { logger, records } = recordingLogger();
+    const model = await GeneratorModel.load(SHIPPED_MODEL, { logger, executionProvider: "auto" });
+    await model.release();
+    expect(model.executionProvider).toBe("cpu");
+    expect(records.filter((r) => Number(r.level) >= 40)).toEqual([]);
+    expect(records.some((r) => r.msg === "cuda provider library not installed; using cpu")).toBe(true);
   });
 
   it("never tries CUDA when the CPU is asked for", async () => {

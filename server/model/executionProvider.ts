@@ -1,3 +1,7 @@
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
 import { InferenceSession } from "onnxruntime-node";
 import type { Logger } from "pino";
 
@@ -40,16 +44,20 @@ export interface OpenedSession {
 
 /**
  * Opens an ONNX Runtime session on CUDA when asked (or, for `auto`, when the
- * CUDA provider loads), otherwise on the CPU. A CUDA failure, such as
- * missing provider libraries, falls back to the CPU and is logged: as a
- * warning when CUDA was asked for explicitly, as info under `auto`.
+ * CUDA provider library is installed), otherwise on the CPU. A CUDA failure,
+ * such as missing provider libraries, falls back to the CPU and is logged:
+ * as a warning when CUDA was asked for explicitly, as info under `auto`.
  */
 export async function openSession(
   path: string,
   options: SessionOptions,
 ): Promise<OpenedSession> {
   const { choice, logger } = options;
-  if (choice !== "cpu") {
+  const tryCuda = choice === "cuda" || (choice === "auto" && cudaProviderInstalled());
+  if (choice === "auto" && !tryCuda) {
+    logger.info({ file: path }, "cuda provider library not installed; using cpu");
+  }
+  if (tryCuda) {
     try {
       const session = await create(path, "cuda", options);
       logger.info({ file: path, provider: "cuda" }, "onnx session on cuda");
@@ -79,4 +87,24 @@ function create(
     logSeverityLevel: provider === "cuda" ? 4 : 2,
     ...(intraOpThreads === undefined ? {} : { intraOpNumThreads: intraOpThreads }),
   });
+}
+
+/**
+ * Whether onnxruntime-node has its CUDA provider library beside its native
+ * binding (it loads it from there). Under `auto` this spares a failing
+ * attempt, which ONNX Runtime would report on stderr, on CPU-only machines.
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    const bin = join(dirname(require.resolve("onnxruntime-node")), "..", "bin");
+    const platform = join(process.platform, process.arch);
+    return readdirSync(bin).some((napi) =>
+      ["libonnxruntime_providers_cuda.so", "onnxruntime_providers_cuda.dll"].some(
+        (file) => existsSync(join(bin, napi, platform, file)),
+      ),
+    );
+  } catch {
+    return false;
+  }
 }
