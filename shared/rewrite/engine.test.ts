@@ -21,12 +21,6 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function meanAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
-  return s / a.length;
-}
-
 async function valuesOf(seed: number, weights: Record<string, Float32Array>, layer = "a"): Promise<Tensor> {
   return sliceFirst((await source.features(layer, [seed], weights)).values, 0);
 }

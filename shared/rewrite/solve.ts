@@ -48,29 +48,32 @@ export interface IrlsOptions {
 }
 
 /**
- * Λ minimising the L1 loss Σ_q |A[q]·λ_o − R[o, q]| (+ damping) per output
- * channel, by iteratively reweighted least squares from the L2 solution.
- * The damping is scaled by the mean weight each round, so that it keeps the
- * same share of the (reweighted) Gram matrix as in the L2 solve.
+ * Λ minimising Σ_q |A[q]·λ_o − R[o, q]| + (μ/2)‖λ_o‖² per output channel by
+ * iteratively reweighted least squares from the L2 solution; each round
+ * solves (AᵀΩA + μI) λ = AᵀΩR with ω_q = 1/max(|e_q|, η), which never
+ * increases that objective (η aside). μ = 2ε/m with m = mean|R| makes the
+ * damping ε mean the same as in the L2 solve for residuals of size m
+ * (e² ≈ m·|e| there).
  */
 export function solveLambdaL1(problem: LambdaProblem, options: IrlsOptions = {}): Float64Array {
   const { iterations = 20, floorShare = 1e-3 } = options;
   const { patches: a, locations: p, unknowns: n, residual: r, outputs: o, damping } = problem;
   const lambda = solveLambdaL2(problem);
-  const eta = Math.max(floorShare * median(r.map(Math.abs)), 1e-12);
+  const absR = r.map(Math.abs);
+  const eta = Math.max(floorShare * median(absR), 1e-12);
+  const scale = absR.reduce((s, x) => s + x, 0) / Math.max(absR.length, 1);
+  const mu = scale > 0 ? (2 * damping) / scale : damping;
   const weights = new Float64Array(p);
   for (let c = 0; c < o; c++) {
     const row = lambda.subarray(c * n, (c + 1) * n);
     const target = r.subarray(c * p, (c + 1) * p);
     for (let it = 0; it < iterations; it++) {
-      let meanWeight = 0;
       for (let q = 0; q < p; q++) {
         let e = -target[q]!;
         for (let i = 0; i < n; i++) e += a[q * n + i]! * row[i]!;
         weights[q] = 1 / Math.max(Math.abs(e), eta);
-        meanWeight += weights[q]! / p;
       }
-      row.set(weightedSolve(a, p, n, weights, target, damping * meanWeight));
+      row.set(weightedSolve(a, p, n, weights, target, mu));
     }
   }
   return lambda;
