@@ -21,17 +21,3 @@ export class ModelError extends Error {
     this.name = "ModelError";
   }
 }
-
-/** A tensor whose shape or length is not what the model needs. */
-export class ShapeError extends RangeError {
-  readonly code = "shape-mismatch" as const;
-
-  constructor(
-    message: string,
-    readonly expected: readonly number[],
-    readonly actual: readonly number[],
-  ) {
-    super(`${message}: expected [${expected}], got [${actual}]`);
-    this.name = "ShapeError";
-  }
-}

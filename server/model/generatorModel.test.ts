@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { latentBatch } from "../../shared/latent";
 
-import { ModelError, ShapeError } from "./errors";
+import { ModelError } from "./errors";
 import { GeneratorModel } from "./generatorModel";
-import { shapeSize, type Tensor } from "./tensor";
+import { ShapeError, shapeSize, type Tensor } from "./tensor";
 import { SHIPPED_MODEL, silentLogger } from "./testSupport";
 
 /**

@@ -4,7 +4,7 @@ import { Tensor as OrtTensor, type InferenceSession } from "onnxruntime-node";
 import type { Logger } from "pino";
 
 import { readFloat32File } from "./binaryFile";
-import { ModelError, ShapeError } from "./errors";
+import { ModelError } from "./errors";
 import {
   executionProviderFromEnv,
   openSession,
@@ -12,7 +12,7 @@ import {
   type ExecutionProviderChoice,
 } from "./executionProvider";
 import { readManifest, type LayerSpec, type Manifest } from "./manifest";
-import { assertLength, shapeSize, type Tensor } from "./tensor";
+import { assertLength, ShapeError, shapeSize, type Tensor } from "./tensor";
 
 /** Replacement weights by layer name; a missing layer uses its trained weight. */
 export type LayerWeights = Readonly<Partial<Record<string, Float32Array>>>;
@@ -118,7 +118,7 @@ export class GeneratorModel {
   async run(z: Float32Array, weights: LayerWeights = {}): Promise<GeneratorOutput> {
     const { zDim } = this.manifest;
     if (z.length === 0 || z.length % zDim !== 0) {
-      throw new ShapeError("z must hold N×zDim values", [-1, zDim], [z.length]);
+      throw new ShapeError("z (N latents of zDim values, flat)", [`N·${zDim}`], [z.length]);
     }
     this.assertKnownLayers(weights);
     const feeds: Record<string, OrtTensor> = {
@@ -151,7 +151,7 @@ export class GeneratorModel {
     assertLength(`value of ${layer}`, value.data, value.shape);
     const [, ...perSample] = value.shape;
     if (perSample.join() !== spec.value.join()) {
-      throw new ShapeError(`value of ${layer}`, [-1, ...spec.value], value.shape);
+      throw new ShapeError(`value of ${layer}`, ["N", ...spec.value], value.shape);
     }
     this.assertKnownLayers(weights);
     const feeds: Record<string, OrtTensor> = {

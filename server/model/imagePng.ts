@@ -1,8 +1,7 @@
 import { PNG } from "pngjs";
 
 import { writeFileAtomic } from "./binaryFile";
-import { ShapeError } from "./errors";
-import { batchItem, type Tensor } from "./tensor";
+import { ShapeError, sliceFirst, type Tensor } from "./tensor";
 
 /** 8-bit RGBA pixels, row-major, 4 bytes per pixel. */
 export interface RgbaImage {
@@ -25,10 +24,10 @@ export interface GridOptions {
  * opaque RGBA: byte = round((x + 1) · 127.5), clamped to 0..255.
  */
 export function imageToRgba(images: Tensor, index: number): RgbaImage {
-  const [channels, height = 0, width = 0] = batchItem(images, index).shape;
-  if (channels !== 3) throw new ShapeError("image", [-1, 3, height, width], images.shape);
+  const [channels, height = 0, width = 0] = sliceFirst(images, index).shape;
+  if (channels !== 3) throw new ShapeError("image", ["N", 3, height, width], images.shape);
   const plane = height * width;
-  const pixels = batchItem(images, index).data;
+  const pixels = sliceFirst(images, index).data;
   const data = new Uint8Array(plane * 4);
   for (let p = 0; p < plane; p++) {
     data[p * 4] = toByte(pixels[p]!);

@@ -1,4 +1,4 @@
-export { ModelError, ShapeError, type ModelErrorCode } from "./errors";
+export { ModelError, type ModelErrorCode } from "./errors";
 export {
   EXECUTION_PROVIDER_ENV,
   executionProviderFromEnv,
@@ -30,4 +30,4 @@ export {
 export { readManifest, type LayerSpec, type Manifest, type StatsEntry } from "./manifest";
 export { SecondMomentAccumulator } from "./secondMoment";
 export { labelsFromLogits, Segmenter, type Segmentation } from "./segmenter";
-export { batchItem, shapeSize, type Tensor } from "./tensor";
+export { ShapeError, shapeSize, sliceFirst, type Tensor } from "./tensor";

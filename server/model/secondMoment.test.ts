@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import { RandomState } from "../../shared/latent";
 
-import { ShapeError } from "./errors";
 import { SecondMomentAccumulator } from "./secondMoment";
-import type { Tensor } from "./tensor";
+import { ShapeError, type Tensor } from "./tensor";
 
 function randomKeys(shape: [number, number, number, number], seed: number): Tensor {
   const state = new RandomState(seed);

@@ -1,5 +1,4 @@
-import { ShapeError } from "./errors";
-import type { Tensor } from "./tensor";
+import { ShapeError, type Tensor } from "./tensor";
 
 /** Rows handled together by the register-blocked kernel. */
 const BLOCK = 4;
@@ -39,7 +38,7 @@ export class SecondMomentAccumulator {
     const locations = spatial.reduce((a, b) => a * b, 1);
     const perSample = channels * locations;
     if (channels !== this.channels || keys.data.length !== count * perSample) {
-      throw new ShapeError("key maps", [-1, this.channels, ...spatial], keys.shape);
+      throw new ShapeError("key maps", ["N", this.channels, ...spatial], keys.shape);
     }
     if (this.scratch.length < perSample) this.scratch = new Float64Array(perSample);
     const rows = this.scratch.subarray(0, perSample);

@@ -5,12 +5,12 @@ import type { Logger } from "pino";
 
 import { latentBatch } from "../../shared/latent";
 
-import { ModelError, ShapeError } from "./errors";
+import { ModelError } from "./errors";
 import type { ExecutionProviderChoice } from "./executionProvider";
 import { openSession } from "./executionProvider";
 import type { GeneratorModel, LayerWeights } from "./generatorModel";
 import type { Manifest } from "./manifest";
-import type { Tensor } from "./tensor";
+import { ShapeError, type Tensor } from "./tensor";
 
 /** Per-pixel classes of an image batch. */
 export interface Segmentation {
@@ -58,7 +58,7 @@ export class Segmenter {
   async logits(images: Tensor): Promise<Tensor> {
     const [count = 0, channels, height = 0, width = 0] = images.shape;
     if (channels !== 3 || images.data.length !== count * 3 * height * width) {
-      throw new ShapeError("images", [-1, 3, height, width], images.shape);
+      throw new ShapeError("images", ["N", 3, height, width], images.shape);
     }
     const feeds = {
       [this.session.inputNames[0]!]: new OrtTensor("float32", images.data, images.shape),

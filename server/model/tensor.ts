@@ -1,15 +1,14 @@
-import { ShapeError } from "./errors";
+import {
+  ShapeError,
+  shapeSize,
+  sliceFirst,
+  type Tensor as FloatTensor,
+} from "../../shared/linalg/tensor";
+
+export { ShapeError, shapeSize, sliceFirst };
 
 /** A dense float32 tensor, row-major, as onnxruntime lays it out. */
-export interface Tensor {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
-
-/** The number of elements a tensor of `shape` holds. */
-export function shapeSize(shape: readonly number[]): number {
-  return shape.reduce((product, extent) => product * extent, 1);
-}
+export type Tensor = FloatTensor<Float32Array>;
 
 /** Throws a ShapeError unless `data` holds exactly `shape`'s element count. */
 export function assertLength(
@@ -18,21 +17,6 @@ export function assertLength(
   shape: readonly number[],
 ): void {
   if (data.length !== shapeSize(shape)) {
-    throw new ShapeError(`${what} has ${data.length} values`, shape, [
-      data.length,
-    ]);
+    throw new ShapeError(`${what} (${data.length} values)`, shape, [data.length]);
   }
-}
-
-/** Sample `index` of a batched tensor `[N, ...rest]`, as a view. */
-export function batchItem(tensor: Tensor, index: number): Tensor {
-  const [count = 0, ...rest] = tensor.shape;
-  if (!Number.isInteger(index) || index < 0 || index >= count) {
-    throw new RangeError(`sample ${index} is outside a batch of ${count}`);
-  }
-  const size = shapeSize(rest);
-  return {
-    data: tensor.data.subarray(index * size, (index + 1) * size),
-    shape: rest,
-  };
 }
