@@ -5,6 +5,7 @@ export {
   type ExecutionProvider,
   type ExecutionProviderChoice,
 } from "./executionProvider";
+export { modelFeatureSource } from "./featureSource";
 export {
   GeneratorModel,
   type GeneratorOutput,
