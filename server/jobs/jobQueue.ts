@@ -60,7 +60,10 @@ export class JobQueue {
   submit<T>(spec: JobSpec<T>): Promise<T> {
     if (this.closed) throw new RewriteError("BUSY", "the server is shutting down");
     if (this.has(spec.id)) throw new RewriteError("BUSY", `job ${spec.id} is already queued`);
-    if (this.waiting.length >= this.options.maxQueued) throw new RewriteError("BUSY");
+    const full =
+      this.running.size >= this.options.concurrency &&
+      this.waiting.length >= this.options.maxQueued;
+    if (full) throw new RewriteError("BUSY");
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({
         spec: spec as JobSpec<unknown>,
