@@ -28,6 +28,10 @@ export async function runCli(
     context.stderr(`error: unknown command "${name}"\n\n${helpText(commands)}`);
     return EXIT_USAGE;
   }
+  if (args.includes("--help") || args.includes("-h")) {
+    context.stderr(`${command.summary}\nusage: npm run cli -- ${command.usage}\n`);
+    return EXIT_OK;
+  }
   try {
     await command.run(args, context);
     return EXIT_OK;

@@ -88,6 +88,12 @@ describe("npm run cli", () => {
     expect(run.stderr).toMatch(/sample .*\n[\s\S]*stats /);
   });
 
+  it("prints a command's usage for --help, with status 0", () => {
+    const run = cli("stats", "--help");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("usage: npm run cli -- stats [--samples 10000]");
+  });
+
   it("prints help with status 2 when no command is given", () => {
     const run = cli();
     expect(run.status).toBe(2);

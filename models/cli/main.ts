@@ -8,10 +8,19 @@ import pino from "pino";
 
 import { runCli } from "./cli";
 import type { CliCommand } from "./command";
+import { applyCommand } from "./commands/apply";
+import { compareCommand } from "./commands/compare";
+import { matchCommand } from "./commands/match";
 import { sampleCommand } from "./commands/sample";
 import { statsCommand } from "./commands/stats";
 
-const COMMANDS: readonly CliCommand[] = [sampleCommand, statsCommand];
+const COMMANDS: readonly CliCommand[] = [
+  sampleCommand,
+  statsCommand,
+  applyCommand,
+  compareCommand,
+  matchCommand,
+];
 
 const logger = pino(
   { level: process.env.LOG_LEVEL ?? "warn" },

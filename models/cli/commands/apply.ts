@@ -1,0 +1,67 @@
+import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+
+import { CommandFailure, UsageError, type CliCommand } from "../command";
+import { DEFAULT_MODEL, loadModel } from "../modelOption";
+import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./ruleFiles";
+
+/**
+ * `apply`: solve rule files in order and write the edited model as a copy
+ * of the model folder with the edited `<layer>.weight.f32` files, its
+ * manifest listing the rules applied.
+ */
+export const applyCommand: CliCommand = {
+  name: "apply",
+  summary: "apply rule files in order and write the edited model folder",
+  usage: "apply rule.json [more.json ...] --out DIR [--model DIR]",
+
+  async run(args, context) {
+    const { values, positionals } = parseWithPositionals(args, {
+      model: { type: "string" },
+      out: { type: "string" },
+    });
+    if (values.out === undefined) throw new UsageError("missing --out");
+    const out = resolve(values.out);
+    if (await exists(out)) throw new UsageError(`--out ${values.out} already exists; choose a new folder`);
+    const modelDir = resolve(values.model ?? DEFAULT_MODEL);
+
+    const model = await loadModel(modelDir, context);
+    try {
+      const rules = await readRules(positionals, model);
+      const { weights } = await solveRuleFiles(rules, featuresOf(model, context), context);
+
+      await mkdir(out, { recursive: true });
+      await copyFolder(modelDir, out);
+      const manifest = JSON.parse(await readFile(join(modelDir, "manifest.json"), "utf8")) as {
+        layers: { name: string; weightFile: string }[];
+        [key: string]: unknown;
+      };
+      for (const [layer, weight] of Object.entries(weights)) {
+        const spec = manifest.layers.find((l) => l.name === layer)!;
+        await writeFile(join(out, spec.weightFile), new Uint8Array(weight.buffer, weight.byteOffset, weight.byteLength));
+      }
+      manifest.rewrites = {
+        base: manifest.name,
+        rules: rules.map((r) => ({ file: basename(r.file), rule: r.rule })),
+      };
+      await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+      context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${Object.keys(weights).join(", ")}\n`);
+    } finally {
+      await model.release();
+    }
+  },
+};
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function copyFolder(from: string, to: string): Promise<void> {
+  const entries = await readdir(from, { withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    await cp(join(from, entry.name), join(to, entry.name)).catch((error: Error) => {
+      throw new CommandFailure(`cannot copy ${entry.name}: ${error.message}`);
+    });
+  }
+}
