@@ -39,9 +39,10 @@ export const matchCommand: CliCommand = {
       const sampled = await rankSeeds(source, rule.layer, sample, d);
       const threshold = scoreQuantile(sampled.map((m) => m.scores));
       const ranked = await rankSeeds(source, rule.layer, seeds, d, {
-        onProgress: (done, total) => context.stderr(`\rscored ${done}/${total}`),
+        onProgress: (done, total) => {
+          if (context.interactive) context.stderr(`\rscored ${done}/${total}${done === total ? "\n" : ""}`);
+        },
       });
-      context.stderr("\n");
       context.stdout(`threshold (99.9th percentile over ${THRESHOLD_SEEDS} seeds): ${threshold.toFixed(4)}\n`);
       context.stdout("rank  seed  score  cells>threshold\n");
       ranked.slice(0, top).forEach((m, k) => {
