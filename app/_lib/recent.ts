@@ -13,6 +13,8 @@ export const RECENT_LIMIT = 12;
 const recentSchema = z.object({
   id: z.string().min(1),
   token: z.string().min(1),
+  /** The view-only token, known to the browser that created the session. */
+  viewToken: z.string().min(1).optional(),
   role: z.enum(["edit", "view"]),
   model: z.string(),
   title: z.string(),

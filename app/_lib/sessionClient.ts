@@ -57,6 +57,9 @@ export class SessionClient {
 
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly listeners = new Map<keyof SessionEvents, Set<(...args: never[]) => void>>();
+  /** Updates sent and not yet acknowledged, and who waits for them. */
+  private unacknowledged = 0;
+  private flushWaiters: (() => void)[] = [];
 
   constructor(
     readonly sessionId: string,
@@ -64,7 +67,10 @@ export class SessionClient {
   ) {
     this.socket = io({ path: SOCKET_PATH, transports: ["websocket"], autoConnect: false });
     this.socket.on("connect", () => this.join());
-    this.socket.on("disconnect", () => this.setStatus("offline", null));
+    this.socket.on("disconnect", () => {
+      this.role = null;
+      this.setStatus("offline", null);
+    });
     this.socket.on(Events.sync, (message) => this.receiveSync(message));
     this.socket.on(Events.awareness, (update) =>
       applyAwarenessUpdate(this.awareness, new Uint8Array(update), this),
@@ -110,6 +116,12 @@ export class SessionClient {
         }
       });
     });
+  }
+
+  /** Resolves once the server has stored every local change sent so far. */
+  flush(): Promise<void> {
+    if (this.unacknowledged === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
   cancel(ruleId: string): void {
@@ -170,8 +182,15 @@ export class SessionClient {
     if (origin === this) return;
     const encoder = encoding.createEncoder();
     sync.writeUpdate(encoder, update);
+    this.unacknowledged++;
     this.socket.emit(Events.sync, encoding.toUint8Array(encoder), (ack) => {
       if (!ack.ok) this.refused(ack.error);
+      this.unacknowledged--;
+      if (this.unacknowledged === 0) {
+        const waiters = this.flushWaiters;
+        this.flushWaiters = [];
+        waiters.forEach((resolve) => resolve());
+      }
     });
   };
 
@@ -179,7 +198,9 @@ export class SessionClient {
     change: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
-    if (origin === this) return;
+    // Before the join is acknowledged the server refuses awareness; the join
+    // handler publishes the state as soon as it is.
+    if (origin === this || this.role === null) return;
     const clients = [...change.added, ...change.updated, ...change.removed];
     this.socket.emit(Events.awareness, encodeAwarenessUpdate(this.awareness, clients));
   };

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useRef } from "react";
+import { useMemo, useRef, useState } from "react";
 import type { Point } from "@/app/_lib/mask";
 import { overlayPixels, type RoleMask } from "@/app/_lib/overlay";
 import { PixelCanvas } from "./PixelCanvas";
@@ -18,15 +18,15 @@ export interface RemoteCursor {
 export interface SampleTileProps {
   seed: number;
   size: number;
-  /** Edited image (current rule set); null while loading. */
+  /** URL of the server's image for the current rule set; null when none. */
+  serverSrc: string | null;
+  /** Browser preview of the current rule set; null while loading or unknown. */
   after: Uint8ClampedArray | null;
   /** Original image; null while loading or when not needed. */
   before: Uint8ClampedArray | null;
   mode: CompareMode;
   /** Fraction of the width showing `before` in split mode. */
   split: number;
-  /** Whether `after` is the browser's preview rather than the server's. */
-  provisional: boolean;
   masks: readonly RoleMask[];
   heatmap: Uint8ClampedArray | null;
   cursors: readonly RemoteCursor[];
@@ -77,11 +77,22 @@ export function SampleTile(props: SampleTileProps) {
     last.current = null;
   };
 
-  const showBefore = mode === "before" ? before : after;
-  const loading = showBefore === null;
+  // The server's image wins once loaded; until then the browser preview, or
+  // the previous server image, stands in.
+  const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
+  const serverCurrent = props.serverSrc !== null && loadedSrc === props.serverSrc;
+  const showPreview = !serverCurrent && after !== null;
+  const showStale = !serverCurrent && !showPreview && loadedSrc !== null;
+  const loading = mode === "before" ? before === null : !serverCurrent && !showPreview && !showStale;
 
   return (
-    <figure className="flex flex-col gap-1" data-testid={`tile-${seed}`} data-seed={seed}>
+    <figure
+      className="flex flex-col gap-1"
+      data-testid={`tile-${seed}`}
+      data-seed={seed}
+      data-server-src={serverCurrent ? loadedSrc ?? "" : ""}
+      data-preview={showPreview ? "true" : "false"}
+    >
       <div
         ref={box}
         className={`relative aspect-square w-full touch-none select-none overflow-hidden rounded bg-slate-800 ${
@@ -96,7 +107,14 @@ export function SampleTile(props: SampleTileProps) {
         data-testid={`paint-${seed}`}
       >
         {loading && <div className="absolute inset-0 animate-pulse bg-slate-700/60" />}
-        <PixelCanvas rgba={mode === "before" ? before : after} size={size} testId={`image-${seed}`} />
+        {(serverCurrent || showStale) && loadedSrc && (
+          <img src={loadedSrc} alt={`Sample ${seed}`} draggable={false} className="pixelated absolute inset-0 h-full w-full" />
+        )}
+        {props.serverSrc && props.serverSrc !== loadedSrc && (
+          <img src={props.serverSrc} alt="" aria-hidden className="hidden" onLoad={() => setLoadedSrc(props.serverSrc)} />
+        )}
+        <PixelCanvas rgba={showPreview ? after : null} size={size} testId={`preview-${seed}`} />
+        {mode === "before" && <PixelCanvas rgba={before} size={size} />}
         {mode === "split" && (
           <PixelCanvas
             rgba={before}
@@ -124,7 +142,7 @@ export function SampleTile(props: SampleTileProps) {
             title={cursor.name}
           />
         ))}
-        {props.provisional && (
+        {mode !== "before" && showPreview && (
           <span className="pointer-events-none absolute left-1 top-1 rounded bg-black/60 px-1 text-[10px] text-amber-200">
             preview
           </span>

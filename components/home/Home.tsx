@@ -10,7 +10,8 @@ import {
   rememberSession,
   type RecentSession,
 } from "@/app/_lib/recent";
-import { isProtocolError, type CreateSessionResponse } from "@/shared/protocol";
+import type { CreateSessionResponse } from "@/shared/protocol/api";
+import { isProtocolError } from "@/shared/protocol/errors";
 
 /** Start page: a form that creates a session, and this browser's recent ones. */
 export function Home({ models }: { models: readonly ModelSummary[] }) {
@@ -21,7 +22,12 @@ export function Home({ models }: { models: readonly ModelSummary[] }) {
   const [error, setError] = useState<string | null>(null);
   const [recent, setRecent] = useState<RecentSession[]>([]);
 
-  useEffect(() => setRecent(parseRecent(localStorage.getItem(RECENT_KEY))), []);
+  // Also marks the page as hydrated: the form works only from then on.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => {
+    setRecent(parseRecent(localStorage.getItem(RECENT_KEY)));
+    setHydrated(true);
+  }, []);
 
   const store = (list: RecentSession[]) => {
     localStorage.setItem(RECENT_KEY, JSON.stringify(list));
@@ -48,6 +54,7 @@ export function Home({ models }: { models: readonly ModelSummary[] }) {
         rememberSession(recent, {
           id: session.id,
           token: session.editToken,
+          viewToken: session.viewToken,
           role: "edit",
           model,
           title,
@@ -109,7 +116,7 @@ export function Home({ models }: { models: readonly ModelSummary[] }) {
         </label>
         <button
           type="submit"
-          disabled={busy || !model}
+          disabled={!hydrated || busy || !model}
           className="self-start rounded bg-sky-600 px-4 py-2 font-medium hover:bg-sky-500 disabled:opacity-50"
           data-testid="create-session"
         >
