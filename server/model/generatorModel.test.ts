@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, truncate } from "node:fs/promises";
 import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,8 @@ import { latentBatch } from "../../shared/latent";
 import { ModelError } from "./errors";
 import { GeneratorModel } from "./generatorModel";
 import { ShapeError, shapeSize, type Tensor } from "./tensor";
-import { SHIPPED_MODEL, silentLogger } from "./testSupport";
+import { updateManifestFile } from "./manifestFile";
+import { copyOfShippedModel, SHIPPED_MODEL, silentLogger } from "./testSupport";
 
 /**
  * ONNX Runtime and torch sum in different orders; outputs may differ by
@@ -179,3 +180,31 @@ function conv2dAt(
   }
   return total;
 }
+
+describe("GeneratorModel.load", () => {
+  it("refuses a folder whose weight file is truncated", async () => {
+    const copy = await copyOfShippedModel();
+    try {
+      await truncate(join(copy.directory, model.layers[1]!.weightFile), 100);
+      await expect(
+        GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
+      ).rejects.toMatchObject({ code: "weight-file-invalid" });
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it("refuses a manifest naming tensors the graph does not have", async () => {
+    const copy = await copyOfShippedModel();
+    try {
+      await updateManifestFile(copy.directory, (json) => {
+        (json.layers as { keyOutput: string }[])[0]!.keyOutput = "key_missing";
+      });
+      await expect(
+        GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
+      ).rejects.toThrow(/lacks the tensors the manifest names: key_missing/);
+    } finally {
+      await copy.remove();
+    }
+  });
+});

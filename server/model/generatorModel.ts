@@ -62,22 +62,31 @@ export class GeneratorModel {
         ? {}
         : { intraOpThreads: options.intraOpThreads }),
     };
+    const weights = new Map<string, Float32Array>();
+    for (const layer of manifest.layers) {
+      weights.set(layer.name, await readWeight(directory, layer));
+    }
     const opened = await openSession(
       join(directory, manifest.generator),
       sessionOptions,
     );
     const renderers = new Map<string, InferenceSession>();
-    const weights = new Map<string, Float32Array>();
-    for (const layer of manifest.layers) {
-      const file = join(directory, layer.render.file);
-      const render = await openSession(file, {
-        ...sessionOptions,
-        choice: opened.provider,
-      });
-      renderers.set(layer.name, render.session);
-      weights.set(layer.name, await readWeight(directory, layer));
+    try {
+      assertGraphMatches(opened.session, manifest);
+      for (const layer of manifest.layers) {
+        const file = join(directory, layer.render.file);
+        const render = await openSession(file, {
+          ...sessionOptions,
+          choice: opened.provider,
+        });
+        renderers.set(layer.name, render.session);
+      }
+    } catch (error) {
+      for (const session of [opened.session, ...renderers.values()]) {
+        await session.release();
+      }
+      throw error;
     }
-    assertGraphMatches(opened.session, manifest);
     return new GeneratorModel(
       directory,
       manifest,

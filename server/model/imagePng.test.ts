@@ -1,7 +1,11 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 
-import { encodePng, imageGrid, imageToRgba } from "./imagePng";
+import { encodePng, imageGrid, imageToRgba, writeGridPng } from "./imagePng";
 import type { Tensor } from "./tensor";
 
 /** N images of 2×2 pixels whose red channel is the sample index / 10. */
@@ -61,5 +65,20 @@ describe("encodePng", () => {
     const decoded = PNG.sync.read(encodePng(grid));
     expect([decoded.width, decoded.height]).toEqual([grid.width, grid.height]);
     expect(new Uint8Array(decoded.data)).toEqual(grid.data);
+  });
+});
+
+describe("writeGridPng", () => {
+  it("writes the grid to a file and returns its size", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "rewrite-png-"));
+    try {
+      const path = join(directory, "grid.png");
+      const size = await writeGridPng(path, batch(4), { scale: 2, gap: 0 });
+      expect(size).toEqual({ width: 8, height: 8 });
+      const decoded = PNG.sync.read(await readFile(path));
+      expect(new Uint8Array(decoded.data)).toEqual(imageGrid(batch(4), { scale: 2, gap: 0 }).data);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

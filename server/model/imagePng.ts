@@ -70,13 +70,15 @@ export function encodePng(image: RgbaImage): Buffer {
   return PNG.sync.write(png);
 }
 
-/** Writes the batch as one grid PNG (see imageGrid). */
+/** Writes the batch as one grid PNG (see imageGrid); returns its size. */
 export async function writeGridPng(
   path: string,
   images: Tensor,
   options: GridOptions = {},
-): Promise<void> {
-  await writeFileAtomic(path, encodePng(imageGrid(images, options)));
+): Promise<{ width: number; height: number }> {
+  const grid = imageGrid(images, options);
+  await writeFileAtomic(path, encodePng(grid));
+  return { width: grid.width, height: grid.height };
 }
 
 function toByte(value: number): number {

@@ -1,7 +1,7 @@
-import { stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
-import { encodePng, imageGrid, type GeneratorModel, type Tensor } from "../../../server/model";
+import { writeGridPng, type GeneratorModel, type Tensor } from "../../../server/model";
 import { latentBatch, parseSeedList } from "../../../shared/latent";
 
 import {
@@ -42,8 +42,7 @@ export const sampleCommand: CliCommand = {
     const model = await loadModel(options.model, context);
     try {
       const images = await generate(model, seeds);
-      const grid = imageGrid(images, { columns, scale });
-      await writeFile(out, encodePng(grid)).catch((error: Error) => {
+      const grid = await writeGridPng(out, images, { columns, scale }).catch((error: Error) => {
         throw new CommandFailure(`cannot write ${out}: ${error.message}`);
       });
       context.stdout(`wrote ${out}: ${seeds.length} images, ${grid.width}×${grid.height} px\n`);
