@@ -6,8 +6,11 @@ import type { Logger } from "pino";
 import { latentBatch } from "../../shared/latent";
 
 import { ModelError } from "./errors";
-import type { ExecutionProviderChoice } from "./executionProvider";
-import { openSession } from "./executionProvider";
+import {
+  executionProviderFromEnv,
+  openSession,
+  type ExecutionProviderChoice,
+} from "./executionProvider";
 import type { GeneratorModel, LayerWeights } from "./generatorModel";
 import type { Manifest } from "./manifest";
 import { ShapeError, type Tensor } from "./tensor";
@@ -32,11 +35,14 @@ export class Segmenter {
     private readonly session: InferenceSession,
   ) {}
 
-  /** Loads the segmenter listed in `manifest.segmenter`, if any. */
+  /**
+   * Loads the segmenter listed in `manifest.segmenter`; the provider defaults
+   * to REWRITE_EXECUTION_PROVIDER, else `auto`.
+   */
   static async load(
     directory: string,
     manifest: Manifest,
-    options: { logger: Logger; executionProvider: ExecutionProviderChoice },
+    options: { logger: Logger; executionProvider?: ExecutionProviderChoice },
   ): Promise<Segmenter> {
     if (!manifest.segmenter) {
       throw new ModelError(
@@ -47,7 +53,7 @@ export class Segmenter {
     const { session } = await openSession(
       join(directory, manifest.segmenter.file),
       {
-        choice: options.executionProvider,
+        choice: options.executionProvider ?? executionProviderFromEnv(process.env),
         logger: options.logger.child({ component: "segmenter" }),
       },
     );
