@@ -10,6 +10,7 @@ import { runCli } from "./cli";
 import type { CliCommand } from "./command";
 import { applyCommand } from "./commands/apply";
 import { compareCommand } from "./commands/compare";
+import { demoRulesCommand } from "./commands/demoRules";
 import { matchCommand } from "./commands/match";
 import { sampleCommand } from "./commands/sample";
 import { statsCommand } from "./commands/stats";
@@ -20,6 +21,7 @@ const COMMANDS: readonly CliCommand[] = [
   applyCommand,
   compareCommand,
   matchCommand,
+  demoRulesCommand,
 ];
 
 const logger = pino(
