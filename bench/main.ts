@@ -2,10 +2,12 @@
  * Benchmarks: `npm run bench` runs them all, `npm run bench -- <name> [options]`
  * one of them. Each prints its figures to stdout.
  */
+import { benchPropagation } from "./propagation";
 import { benchRewrite } from "./rewrite";
 
 const benches: Record<string, (argv: readonly string[]) => Promise<void>> = {
   rewrite: benchRewrite,
+  propagation: benchPropagation,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -9,7 +9,6 @@
  * noisier C than the shipped statistics would give.
  */
 import type { Logger } from "pino";
-import { latentBatch } from "@/shared/latent";
 import type { Tensor } from "@/shared/linalg/tensor";
 import {
   type FeatureSource,
@@ -23,7 +22,7 @@ import {
   type GeneratorModel,
   type LayerStats,
   ModelError,
-  readLayerStats,
+  modelFeatureSource,
 } from "../model";
 
 export interface ModelFeaturesOptions {
@@ -32,49 +31,39 @@ export interface ModelFeaturesOptions {
   readonly fallbackSamples: number;
 }
 
+/** server/model's feature source, with C estimated when not shipped. */
 export class ModelFeatures implements FeatureSource {
   readonly layers: readonly LayerShape[];
   readonly imageSize: readonly [number, number];
   /** Factors of C per layer, built on first use. */
   readonly moments: SecondMomentCache;
+  private readonly shipped: FeatureSource;
   private fallback: Promise<LayerStats[]> | null = null;
 
   constructor(
     readonly model: GeneratorModel,
     private readonly options: ModelFeaturesOptions,
   ) {
-    this.layers = model.layers.map((l) => ({
-      name: l.name,
-      weight: l.weight,
-      key: l.key,
-      value: l.value,
-    }));
-    const size = model.manifest.resolution;
-    this.imageSize = [size, size];
+    this.shipped = modelFeatureSource(model);
+    this.layers = this.shipped.layers;
+    this.imageSize = this.shipped.imageSize;
     this.moments = new SecondMomentCache((layer) => this.secondMoment(layer));
   }
 
-  async features(
-    layer: string,
-    seeds: readonly number[],
-    weights: LayerWeights,
-  ): Promise<LayerFeatures> {
-    const output = await this.model.run(latentBatch(seeds, this.model.manifest.zDim), weights);
-    return { keys: output.keys[layer]!, values: output.values[layer]! };
+  features(layer: string, seeds: readonly number[], weights: LayerWeights): Promise<LayerFeatures> {
+    return this.shipped.features(layer, seeds, weights);
   }
 
   originalWeight(layer: string): Float32Array {
-    return this.model.originalWeight(layer);
+    return this.shipped.originalWeight(layer);
   }
 
   async secondMoment(layer: string): Promise<Tensor> {
-    const spec = this.model.layer(layer);
-    const channels = spec.key[0];
     try {
-      const stats = await readLayerStats(this.model.directory, this.model.manifest, spec);
-      return { data: stats.moment, shape: [channels, channels] };
+      return await this.shipped.secondMoment(layer);
     } catch (error) {
       if (!(error instanceof ModelError) || !error.code.startsWith("stats-")) throw error;
+      const channels = this.model.layer(layer).key[0];
       const estimated = (await this.estimate(error.message)).find((s) => s.layer === layer)!;
       return { data: estimated.moment, shape: [channels, channels] };
     }

@@ -15,7 +15,8 @@ export interface ChildServer {
 export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", REWRITE_NEXT: "0", LOG_LEVEL: "info", ...env },
+    // The port is read from the info-level startup line, so LOG_LEVEL stays info.
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", REWRITE_NEXT: "0", ...env, LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
