@@ -1,0 +1,107 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { encodeMask, maskFromBox } from "../../../shared/rewrite";
+
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const scratch = mkdtempSync(join(tmpdir(), "rewrite-cmd-"));
+const model = join(scratch, "model");
+
+function cli(...args: string[]) {
+  const result = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["models/cli/main.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, REWRITE_EXECUTION_PROVIDER: "cpu" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function region(seed: number, top: number, left: number, size: number) {
+  return { seed, mask: encodeMask(maskFromBox(64, 64, { top, left, bottom: top + size, right: left + size })) };
+}
+
+function writeRule(name: string, rule: object): string {
+  const file = join(scratch, name);
+  writeFileSync(file, JSON.stringify(rule));
+  return file;
+}
+
+const rule = {
+  version: 1,
+  model: "town64",
+  layer: "conv16",
+  rank: 1,
+  kind: "paste",
+  copy: region(1, 20, 20, 16),
+  paste: region(2, 24, 16, 16),
+  context: [2, 3, 4, 5].map((s) => region(s, 24, 16, 16)),
+};
+
+beforeAll(() => {
+  cpSync(join(ROOT, "models/town64"), model, { recursive: true });
+  expect(cli("stats", "--model", model, "--samples", "64").status).toBe(0);
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("npm run cli -- apply", () => {
+  it("writes a model folder whose rule layer alone has new weights, and names the rule in its manifest", () => {
+    const file = writeRule("paste.json", rule);
+    const out = join(scratch, "edited");
+    const run = cli("apply", file, "--out", out, "--model", model);
+    expect(run.stderr).toMatch(/paste\.json: conv16, goal L1 [\d.]+ → [\d.]+ over 16 cells/);
+    expect(run.status).toBe(0);
+    for (const layer of ["conv8", "conv16", "conv32"]) {
+      const same = readFileSync(join(out, `${layer}.weight.f32`)).equals(readFileSync(join(model, `${layer}.weight.f32`)));
+      expect(same).toBe(layer !== "conv16");
+    }
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { rewrites: { rules: { file: string }[] } };
+    expect(manifest.rewrites.rules.map((r) => r.file)).toEqual(["paste.json"]);
+  });
+
+  it("refuses an invalid rule with status 2, naming the file and the field, and writes nothing", () => {
+    const file = writeRule("bad.json", { ...rule, layer: "conv99" });
+    const out = join(scratch, "never");
+    const run = cli("apply", file, "--out", out, "--model", model);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/rule .*bad\.json: layer: unknown layer "conv99"/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses to overwrite an existing folder", () => {
+    const run = cli("apply", writeRule("again.json", rule), "--out", model, "--model", model);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("already exists");
+  });
+});
+
+describe("npm run cli -- compare and match", () => {
+  it("compare writes a before/after grid with two rows per row of seeds", () => {
+    const out = join(scratch, "ba.png");
+    const run = cli("compare", "--rules", writeRule("c.json", rule), "--seeds", "0-2", "--out", out, "--model", model, "--scale", "1");
+    expect(run.status).toBe(0);
+    const png = PNG.sync.read(readFileSync(out));
+    expect(png.height).toBeGreaterThan(2 * 64);
+    expect(png.width).toBeGreaterThan(3 * 64);
+  });
+
+  it("match prints seeds ranked by score, best first", () => {
+    const run = cli("match", writeRule("m.json", rule), "--seeds", "0-39", "--top", "5", "--model", model);
+    expect(run.status).toBe(0);
+    const rows = run.stdout.split("\n").filter((l) => /^\s+\d+\s+\d+\s+-?[\d.]+/.test(l));
+    expect(rows).toHaveLength(5);
+    const scores = rows.map((l) => Number(l.trim().split(/\s+/)[2]));
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it("match refuses a missing --seeds with status 2", () => {
+    const run = cli("match", writeRule("m2.json", rule), "--model", model);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("missing --seeds");
+  });
+});
