@@ -9,6 +9,7 @@ import {
   readRules,
   rulesMap,
   seedsArray,
+  sessionMap,
 } from "@/shared/protocol";
 import { TestClient, updateMessage } from "./testing/testClient";
 import { createSession, startTestServer, type TestServer, waitFor } from "./testing/testServer";
@@ -75,13 +76,15 @@ describe("bad socket input changes nothing", () => {
       map.set("strength", "very");
       rulesMap(doc).set("r", map);
     });
-    for (const update of [badSeed, badRule]) {
+    const otherModel = updateFrom(client, (doc) => sessionMap(doc).set("model", "another"));
+    for (const update of [badSeed, badRule, otherModel]) {
       const ack = await client.sendRaw(updateMessage(update));
       expect(ack).toMatchObject({ ok: false, error: { code: "INVALID_DOCUMENT" } });
     }
     const probe = await join(session.id, session.viewToken);
     expect(probe.doc.getArray("seeds").toArray()).not.toContain(-1);
     expect(readRules(probe.doc)).toEqual([]);
+    expect(sessionMap(probe.doc).get("model")).toBe("town64");
   });
 
   it("answers an oversized update with PAYLOAD_TOO_LARGE", async () => {

@@ -18,9 +18,12 @@ export interface RuleSetEntry {
 
 /**
  * The enabled, solved rules in application order; with `beforeRuleId`,
- * only those placed before that rule (the base it is solved on).
+ * only those placed before that rule (the base it is solved on). A rule
+ * whose delta is not stored (a client wrote a hash the server never
+ * produced) is left out, as if unsolved.
  */
 export function effectiveRuleSet(
+  artifacts: ArtifactStore,
   rules: readonly RuleEntry[],
   beforeRuleId?: string,
 ): RuleSetEntry[] {
@@ -28,6 +31,7 @@ export function effectiveRuleSet(
   return rules
     .slice(0, end < 0 ? rules.length : end)
     .filter((r) => r.enabled && r.status === "done" && r.deltaHash !== null && r.strength !== 0)
+    .filter((r) => artifacts.getDelta(r.deltaHash!) !== null)
     .map((r) => ({ deltaHash: r.deltaHash!, strength: r.strength }));
 }
 
@@ -86,10 +90,14 @@ export function storedRuleSet(
 }
 
 /** The effective rule set of a session as of its last stored edit. */
-export function sessionRuleSet(store: SessionStore, sessionId: string): RuleSetEntry[] {
+export function sessionRuleSet(
+  store: SessionStore,
+  artifacts: ArtifactStore,
+  sessionId: string,
+): RuleSetEntry[] {
   const doc = store.loadDoc(sessionId);
   try {
-    return effectiveRuleSet(readRules(doc));
+    return effectiveRuleSet(artifacts, readRules(doc));
   } finally {
     doc.destroy();
   }

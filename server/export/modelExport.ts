@@ -32,7 +32,7 @@ export class ModelExportService implements ModelExporter {
   ): Promise<{ bytes: Uint8Array; rulesHash: string }> {
     const entries =
       rulesHash === null
-        ? sessionRuleSet(this.store, session.id)
+        ? sessionRuleSet(this.store, this.artifacts, session.id)
         : storedRuleSet(this.artifacts, session.model, rulesHash);
     const model = await this.models.model(session.model);
     const edited = composeModelWeights(model, loadDeltas(this.artifacts, entries));

@@ -129,7 +129,7 @@ export class SessionJobs implements RuleJobControl, ImageSource {
   async png(session: SessionRecord, seed: number, rulesHash: string | null): Promise<{ png: Uint8Array; rulesHash: string }> {
     const { artifacts, engine, queue } = this.options;
     const entries =
-      rulesHash === null ? sessionRuleSet(this.options.store, session.id) : storedRuleSet(artifacts, session.model, rulesHash);
+      rulesHash === null ? sessionRuleSet(this.options.store, artifacts, session.id) : storedRuleSet(artifacts, session.model, rulesHash);
     const hash = rulesHash ?? ruleSetHash(session.model, entries);
     const cached = artifacts.getImage(session.model, hash, seed);
     if (cached !== null) return { png: cached, rulesHash: hash };
@@ -158,7 +158,7 @@ export class SessionJobs implements RuleJobControl, ImageSource {
     progress: (fraction: number, phase: string) => void,
   ): Promise<Partial<RuleEntry>> {
     this.setRule(room, rule.id, { status: "running", progress: 0 });
-    const base = effectiveRuleSet(readRules(room.doc), rule.id);
+    const base = effectiveRuleSet(this.options.artifacts, readRules(room.doc), rule.id);
     const started = Date.now();
     const { deltaHash, cached } = await this.options.engine.solve({
       model: room.model,
@@ -199,7 +199,7 @@ export class SessionJobs implements RuleJobControl, ImageSource {
     let seeds: number[];
     let rendered: { rulesHash: string; seeds: number[] } | null;
     try {
-      entries = effectiveRuleSet(readRules(room.doc));
+      entries = effectiveRuleSet(this.options.artifacts, readRules(room.doc));
       seeds = readSeeds(room.doc);
       rendered = readSessionMeta(room.doc).render;
     } catch (cause) {

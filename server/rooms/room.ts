@@ -83,7 +83,7 @@ export class Room {
       return;
     }
     if (readOnly) throw new RewriteError("READ_ONLY");
-    checkUpdate(this.doc, update);
+    checkUpdate(this.doc, update, this.model);
     this.options.store.append(this.sessionId, update);
     this.appendedSinceCompaction++;
     acknowledge();

@@ -4,7 +4,7 @@
  * first, which is then checked against the session schema.
  */
 import * as Y from "yjs";
-import { findSchemaViolation, RewriteError } from "@/shared/protocol";
+import { findSchemaViolation, RewriteError, sessionMap } from "@/shared/protocol";
 import { describe, isEmptyUpdate } from "./syncMessages";
 
 /** Whether an update is a no-op; throws MALFORMED_UPDATE if it won't decode. */
@@ -17,11 +17,11 @@ export function isEmptyUpdateOrThrow(update: Uint8Array): boolean {
 }
 
 /**
- * Returns when `update` applies to a copy of `doc` and leaves it valid;
- * throws MALFORMED_UPDATE or INVALID_DOCUMENT otherwise. `doc` itself is
- * never modified.
+ * Returns when `update` applies to a copy of `doc` and leaves it valid
+ * (schema, and the session's model unchanged); throws MALFORMED_UPDATE or
+ * INVALID_DOCUMENT otherwise. `doc` itself is never modified.
  */
-export function checkUpdate(doc: Y.Doc, update: Uint8Array): void {
+export function checkUpdate(doc: Y.Doc, update: Uint8Array, model: string): void {
   const scratch = new Y.Doc({ gc: false });
   try {
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
@@ -32,6 +32,9 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array): void {
     }
     const violation = findSchemaViolation(scratch);
     if (violation !== null) throw new RewriteError("INVALID_DOCUMENT", violation);
+    if (sessionMap(scratch).get("model") !== model) {
+      throw new RewriteError("INVALID_DOCUMENT", "the session's model cannot change");
+    }
   } finally {
     scratch.destroy();
   }
