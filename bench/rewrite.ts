@@ -55,14 +55,16 @@ export async function benchRewrite(argv: readonly string[]): Promise<void> {
       runs: { type: "string", default: "15" },
       "no-torch": { type: "boolean", default: false },
       "stats-seeds": { type: "string", default: "300" },
+      rule: { type: "string" },
     },
   });
   const logger = pino({ level: "silent" });
   const model = await GeneratorModel.load(MODEL_DIR, { logger, executionProvider: "cpu" });
   const source = new ModelFeatures(model, { logger, fallbackSamples: Number(opts["stats-seeds"]) });
-  const layer = opts.layer!;
-  const rule = benchRule(source, layer);
-  write(`rewrite bench: model ${model.manifest.name}, layer ${layer}, rank 1, 4 context images, ` +
+  const rule = opts.rule ? await ruleFromFile(opts.rule, source) : benchRule(source, opts.layer!);
+  const layer = rule.layer;
+  write(`rewrite bench: model ${model.manifest.name}, ${opts.rule ?? "box rule"}, layer ${layer}, ` +
+    `${rule.kind}, rank ${rule.rank}, ${rule.context.length} context images, ` +
     `CPU, ${navigatorCores()} cores (GAN training alongside)\n`);
 
   const options = { source, moments: source.moments };
@@ -127,6 +129,11 @@ function benchRule(source: FeatureSource, layer: string): Rule {
   );
 }
 
+async function ruleFromFile(file: string, source: FeatureSource): Promise<Rule> {
+  const json: unknown = JSON.parse(await readFile(file, "utf8"));
+  return parseRule(json, { layers: source.layers, imageSize: source.imageSize });
+}
+
 function navigatorCores(): number {
   return availableParallelism();
 }
@@ -150,7 +157,8 @@ class ReplaySource implements FeatureSource {
 }
 
 async function timeSolves(rule: Rule, options: { source: ModelFeatures; moments: ModelFeatures["moments"] }, runs: number) {
-  const seeds = [...new Set([rule.copy!.seed, rule.paste!.seed, ...rule.context.map((c) => c.seed)])];
+  const seeds = [...new Set([rule.copy?.seed, rule.paste!.seed, ...rule.context.map((c) => c.seed)])]
+    .filter((s): s is number => s !== undefined);
   const total: number[] = [];
   const forward: number[] = [];
   const engine: number[] = [];

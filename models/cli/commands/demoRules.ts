@@ -11,7 +11,7 @@ import {
   type Rule,
   type RuleInput,
 } from "../../../shared/rewrite";
-import { CommandFailure, parseOptions, type CliCommand, type CliContext } from "../command";
+import { CommandFailure, parseOptions, UsageError, type CliCommand, type CliContext } from "../command";
 import { DEFAULT_MODEL, loadModel, modelOption } from "../modelOption";
 import { featuresOf, solveRuleFiles } from "./ruleFiles";
 import { area, classMask, dilate, largestComponent, roofMask, type Labels } from "./sceneMasks";
@@ -50,7 +50,8 @@ const DEMOS: readonly Demo[] = [
 export const demoRulesCommand: CliCommand = {
   name: "demo-rules",
   summary: "(re)create the demo rules from the segmenter and evaluate them on held-out seeds",
-  usage: "demo-rules [--out DIR] [--layer conv16] [--scan 0-299] [--evaluate 5000-5199] [--model DIR]",
+  usage:
+    "demo-rules [--out DIR] [--layer conv16] [--scan 0-299] [--evaluate 5000-5199] [--ridges 0.01,0.1,1] [--model DIR]",
 
   async run(args, context) {
     const options = parseOptions(args, {
@@ -59,7 +60,12 @@ export const demoRulesCommand: CliCommand = {
       layer: { type: "string" },
       scan: { type: "string" },
       evaluate: { type: "string" },
+      ridges: { type: "string" },
     });
+    const ridges = options.ridges?.split(",").map(Number) ?? [];
+    if (ridges.some((r) => !Number.isFinite(r) || r < 0)) {
+      throw new UsageError(`--ridges must be non-negative numbers, got "${options.ridges}"`);
+    }
     const scan = parseSeedList(options.scan ?? "0-299", { maxCount: 5000 });
     const heldOut = parseSeedList(options.evaluate ?? "5000-5199", { maxCount: 5000 });
     const out = resolve(options.out ?? join(options.model ?? DEFAULT_MODEL, "rules"));
@@ -88,7 +94,8 @@ export const demoRulesCommand: CliCommand = {
         await writeFile(join(out, `${rule.name}.json`), `${JSON.stringify(rule, null, 1)}\n`);
         context.stdout(`wrote ${join(out, `${rule.name}.json`)}\n`);
       }
-      const evaluation = await evaluate(rules, model, segmenter, scene, heldOut, context);
+      const variants = rules.flatMap((rule) => [rule, ...ridges.map((ridge) => ({ ...rule, ridge }))]);
+      const evaluation = await evaluate(variants, model, segmenter, scene, heldOut, context);
       await writeFile(join(out, "evaluation.json"), `${JSON.stringify(evaluation, null, 1)}\n`);
       context.stdout(formatEvaluation(evaluation));
       if (missing.length > 0) throw new CommandFailure(`could not draw ${missing.join(", ")} from the scanned seeds`);
@@ -194,6 +201,7 @@ function buildRule(
 interface RuleEvaluation {
   readonly rule: string;
   readonly layer: string;
+  readonly ridge: number;
   readonly heldOutSeeds: string;
   /** Held-out images showing the rule's part (≥ MIN_PART_PIXELS). */
   readonly imagesWithPart: number;
@@ -219,7 +227,13 @@ async function evaluate(
     const demo = DEMOS.find((d) => d.name === rule.name)!;
     const { weights } = await solveRuleFiles([{ file: rule.name, rule }], source, context);
     const after = await segmentAll(model, segmenter, seeds, weights);
-    results.push({ rule: rule.name, layer: rule.layer, heldOutSeeds: `${seeds[0]}-${seeds.at(-1)}`, ...compare(demo, scene, before, after) });
+    results.push({
+      rule: rule.name,
+      layer: rule.layer,
+      ridge: rule.ridge,
+      heldOutSeeds: `${seeds[0]}-${seeds.at(-1)}`,
+      ...compare(demo, scene, before, after),
+    });
   }
   return results;
 }
@@ -265,8 +279,8 @@ function compare(demo: Demo, scene: SceneParts, before: Segmented, after: Segmen
 function formatEvaluation(rows: readonly RuleEvaluation[]): string {
   const lines = rows.map(
     (r) =>
-      `${r.rule.padEnd(16)} ${r.layer.padEnd(7)} ${String(r.imagesWithPart).padStart(6)}   ` +
+      `${r.rule.padEnd(16)} ${r.layer.padEnd(7)} ${String(r.ridge).padEnd(6)} ${String(r.imagesWithPart).padStart(6)}   ` +
       `${(100 * r.efficacy).toFixed(1).padStart(6)} %   ${r.changeInside.toFixed(4)}   ${r.changeOutside.toFixed(4)}`,
   );
-  return `rule             layer   images   efficacy   Δ inside   Δ outside\n${lines.join("\n")}\n`;
+  return `rule             layer   ridge  images   efficacy   Δ inside   Δ outside\n${lines.join("\n")}\n`;
 }
