@@ -23,6 +23,10 @@ export const manifestSchema = z.object({
   zDim: z.number().int().positive(),
   generator: z.string().min(1),
   layers: z.array(layerSchema).min(1),
+  /** Key second moments per layer (written by `npm run stats`). */
+  stats: z
+    .record(z.string(), z.object({ file: z.string().min(1), samples: z.number().int().positive(), seeds: z.string() }))
+    .optional(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;

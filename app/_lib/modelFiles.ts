@@ -1,12 +1,15 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { delimiter, join, resolve } from "node:path";
 import { parseManifest, type ModelManifest } from "./manifest";
 
 /**
- * Server-side access to the shipped models (models/<name>/manifest.json and
- * the files it names), used by the /api/models routes that feed the browser
- * preview. Only files a manifest names can be read: no path from a request
- * ever reaches the file system unchecked.
+ * Server-side access to the models the server offers, for the home page and
+ * the /api/models routes that feed the browser preview. The folders come
+ * from REWRITE_MODELS exactly as the server reads them (server/config.ts):
+ * path-delimited, each a model folder (holding manifest.json) or a folder of
+ * model folders; default models/town64. Only files a manifest names can be
+ * read: no path from a request reaches the file system unchecked.
  */
 
 export class ModelFileError extends Error {
@@ -19,50 +22,63 @@ export class ModelFileError extends Error {
   }
 }
 
-const MODEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+const MANIFEST = "manifest.json";
 
-/** Folder holding one sub-folder per model (MODELS_DIR, default ./models). */
-export function modelsRoot(): string {
-  return resolve(process.env.MODELS_DIR ?? join(process.cwd(), "models"));
+/** Model folders named by REWRITE_MODELS, in order. */
+export function modelFolders(env: string | undefined = process.env.REWRITE_MODELS): string[] {
+  const roots = (env ?? "models/town64")
+    .split(delimiter)
+    .filter((p) => p !== "")
+    .map((p) => resolve(/* turbopackIgnore: true */ process.cwd(), p));
+  return roots.flatMap((root) => {
+    if (existsSync(join(/* turbopackIgnore: true */ root, MANIFEST))) return [root];
+    if (!existsSync(root)) return [];
+    return readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(/* turbopackIgnore: true */ root, e.name, MANIFEST)))
+      .map((e) => join(/* turbopackIgnore: true */ root, e.name))
+      .sort();
+  });
 }
 
-export async function readManifest(
-  model: string,
-  root: string = modelsRoot(),
-): Promise<ModelManifest> {
-  if (!MODEL_NAME.test(model)) {
-    throw new ModelFileError("MODEL_NOT_FOUND", `no model named "${model}"`);
-  }
-  let text: string;
+async function manifestIn(folder: string): Promise<ModelManifest | null> {
   try {
-    text = await readFile(join(root, model, "manifest.json"), "utf8");
+    const text = await readFile(join(/* turbopackIgnore: true */ folder, MANIFEST), "utf8");
+    return parseManifest(JSON.parse(text));
   } catch {
-    throw new ModelFileError("MODEL_NOT_FOUND", `no model named "${model}"`);
+    return null;
   }
-  return parseManifest(JSON.parse(text));
 }
 
-/** Every model folder with a readable, valid manifest, sorted by name. */
-export async function listModels(
-  root: string = modelsRoot(),
-): Promise<ModelManifest[]> {
-  const entries = await readdir(root, { withFileTypes: true });
-  const names = entries
-    .filter((entry) => entry.isDirectory() && MODEL_NAME.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
-  const manifests = await Promise.all(
-    names.map((name) => readManifest(name, root).catch(() => null)),
-  );
-  return manifests.filter((m): m is ModelManifest => m !== null);
+/** Every offered model with a valid manifest (first of each name wins). */
+export async function listModels(folders: readonly string[] = modelFolders()): Promise<ModelManifest[]> {
+  const found = await Promise.all(folders.map(async (folder) => ({ folder, manifest: await manifestIn(folder) })));
+  const seen = new Set<string>();
+  return found.flatMap(({ manifest }) => {
+    if (!manifest || seen.has(manifest.name)) return [];
+    seen.add(manifest.name);
+    return [manifest];
+  });
 }
 
-/** Files of a model the browser may fetch: its manifest, graph and weights. */
+async function findModel(model: string, folders: readonly string[]): Promise<{ folder: string; manifest: ModelManifest }> {
+  for (const folder of folders) {
+    const manifest = await manifestIn(folder);
+    if (manifest?.name === model) return { folder, manifest };
+  }
+  throw new ModelFileError("MODEL_NOT_FOUND", `no model named "${model}"`);
+}
+
+export async function readManifest(model: string, folders: readonly string[] = modelFolders()): Promise<ModelManifest> {
+  return (await findModel(model, folders)).manifest;
+}
+
+/** Files of a model the browser may fetch: manifest, graph, weights, key statistics. */
 export function servedFiles(manifest: ModelManifest): Set<string> {
   return new Set([
-    "manifest.json",
+    MANIFEST,
     manifest.generator,
     ...manifest.layers.map((layer) => layer.weightFile),
+    ...Object.values(manifest.stats ?? {}).map((entry) => entry.file),
   ]);
 }
 
@@ -75,16 +91,13 @@ export interface ModelFile {
 export async function readModelFile(
   model: string,
   file: string,
-  root: string = modelsRoot(),
+  folders: readonly string[] = modelFolders(),
 ): Promise<ModelFile> {
-  const manifest = await readManifest(model, root);
+  const { folder, manifest } = await findModel(model, folders);
   if (!servedFiles(manifest).has(file)) {
-    throw new ModelFileError(
-      "FILE_NOT_SERVED",
-      `model "${model}" serves no file "${file}"`,
-    );
+    throw new ModelFileError("FILE_NOT_SERVED", `model "${model}" serves no file "${file}"`);
   }
-  const path = join(root, model, file);
+  const path = join(/* turbopackIgnore: true */ folder, file);
   const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
-  return { bytes, etag: `"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"` };
+  return { bytes, etag: `"${info.size.toString(16)}-${Math.round(info.mtimeMs).toString(16)}"` };
 }

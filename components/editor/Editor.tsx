@@ -16,7 +16,7 @@ import {
   type RuleEntry,
   type SessionMeta,
 } from "@/shared/protocol";
-import { draftReducer, EMPTY_DRAFT, isExecutable, regionMask, ROLES, type Role } from "@/app/_lib/draft";
+import { draftReducer, EMPTY_DRAFT, isExecutable, regionMask, type Role } from "@/app/_lib/draft";
 import type { Point } from "@/app/_lib/mask";
 import type { RoleMask } from "@/app/_lib/overlay";
 import { parseRule } from "@/shared/rewrite/rule";
@@ -123,7 +123,13 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
       if (p.ruleId) setPhases((old) => ({ ...old, [p.ruleId!]: p.phase }));
     });
     const offError = client.on("error", (e) => setMessage({ text: e.detail ?? e.reason, error: true }));
+    const offFinished = client.on("finished", (f) => {
+      if (f.kind !== "solve") return;
+      if (f.status === "failed" && f.error) setMessage({ text: f.error.detail ?? f.error.reason, error: true });
+      else setMessage((m) => (m && !m.error ? null : m));
+    });
     return () => {
+      offFinished();
       offProgress();
       offError();
     };
@@ -157,7 +163,8 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
 
   const masksOn = useCallback(
     (seed: number): RoleMask[] =>
-      ROLES.flatMap((role: Role) => {
+      // Context first, so the copy and paste marks stay visible on top.
+      (["context", "copy", "paste"] as const).flatMap((role: Role) => {
         const mask = regionMask(draft, role, seed);
         return mask ? [{ role, mask }] : [];
       }),

@@ -1,8 +1,12 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
 import { parseRecent, RECENT_KEY, rememberSession } from "@/app/_lib/recent";
-import { Editor } from "./Editor";
+
+// Browser only: the editor's Yjs copy must not load into the server process
+// (which has its own), and it needs the token from the URL anyway.
+const Editor = dynamic(() => import("./Editor").then((m) => m.Editor), { ssr: false });
 
 /** The token from `?token=` or `#token=`, or null. */
 function tokenFromLocation(): string | null {
