@@ -91,6 +91,19 @@ describe("a committed rule", () => {
     expect(meanAbsDifference(before, after)).toBeGreaterThan(0.5);
   });
 
+  it("serves the current grid without a hash, revalidated by ETag", async () => {
+    const url = `${server.url}/api/sessions/${session.id}/image/2.png?token=${session.viewToken}`;
+    const current = await fetch(url);
+    expect(current.status).toBe(200);
+    expect(current.headers.get("cache-control")).toContain("no-cache");
+    const etag = current.headers.get("etag")!;
+    const edited = await getPng(session.id, 2, editedHash, session.viewToken);
+    const png = PNG.sync.read(Buffer.from(await current.arrayBuffer()));
+    expect(meanAbsDifference(png, edited)).toBe(0);
+    const again = await fetch(url, { headers: { "if-none-match": etag } });
+    expect(again.status).toBe(304);
+  });
+
   it("renders again without the rule when it is disabled", async () => {
     const alice = await join(session.id, session.editToken);
     const count = alice.renders.length;
@@ -152,6 +165,17 @@ describe("rule jobs that cannot run", () => {
     const ack = await alice.socket.emitWithAck(Events.ruleExecute, { ruleId: "bad" });
     expect(ack).toMatchObject({ ok: false, error: { code: "INVALID_RULE" } });
     expect(readRule(alice.doc, "bad")?.status).toBe("draft");
+  });
+
+  it("can be cancelled, and the rule says so", async () => {
+    const session = await createSession(server.url);
+    const alice = await join(session.id, session.editToken);
+    const spec = pasteRule({ paste: pasteRule().copy, copy: pasteRule().paste, layer: "conv32" });
+    await alice.edit((doc) => addRule(doc, newRuleEntry("c", spec)));
+    expect(await alice.socket.emitWithAck(Events.ruleExecute, { ruleId: "c" })).toMatchObject({ ok: true });
+    expect(await alice.socket.emitWithAck(Events.ruleCancel, { ruleId: "c" })).toMatchObject({ ok: true });
+    await waitFor(() => readRule(alice.doc, "c")?.status === "cancelled", 30_000, "cancelled status");
+    await waitFor(() => alice.finished.some((f) => f.ruleId === "c" && f.status === "cancelled"));
   });
 
   it("stop with JOB_TIMEOUT past the time limit and mark the rule failed", async () => {
