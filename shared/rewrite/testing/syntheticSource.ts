@@ -135,7 +135,9 @@ function planeKeys(seed: number): Tensor<Float64Array> {
       }
     }
   }
-  if (seed >= BLANK_TOP_FROM) keys.forEach((_, k) => (k % (n * n) < (n * n) / 2 ? (keys[k] = 0) : 0));
+  if (seed >= BLANK_TOP_FROM) {
+    for (let c = 0; c < i; c++) keys.fill(0, c * n * n, c * n * n + (n * n) / 2);
+  }
   return { data: keys, shape: [i, n, n] };
 }
 
