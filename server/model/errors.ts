@@ -9,7 +9,8 @@ export type ModelErrorCode =
   | "stats-missing"
   | "stats-invalid"
   | "stats-stale"
-  | "segmenter-missing";
+  | "segmenter-missing"
+  | "render-unavailable";
 
 /** A model-side failure with a stable code the server can map to a reply. */
 export class ModelError extends Error {

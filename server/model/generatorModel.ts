@@ -74,6 +74,7 @@ export class GeneratorModel {
     try {
       assertGraphMatches(opened.session, manifest);
       for (const layer of manifest.layers) {
+        if (layer.render === undefined) continue;
         const file = join(directory, layer.render.file);
         const render = await openSession(file, {
           ...sessionOptions,
@@ -157,6 +158,13 @@ export class GeneratorModel {
     weights: LayerWeights = {},
   ): Promise<Tensor> {
     const spec = this.layer(layer);
+    const renderer = this.renderers.get(spec.name);
+    if (spec.render === undefined || renderer === undefined) {
+      throw new ModelError(
+        "render-unavailable",
+        `model ${this.manifest.name} has no render graph for ${layer}`,
+      );
+    }
     assertLength(`value of ${layer}`, value.data, value.shape);
     const [, ...perSample] = value.shape;
     if (perSample.join() !== spec.value.join()) {
@@ -170,7 +178,7 @@ export class GeneratorModel {
       const later = this.layers.find((l) => l.weightInput === input)!;
       feeds[input] = this.weightTensor(later, weights);
     }
-    const result = await this.renderers.get(spec.name)!.run(feeds);
+    const result = await renderer.run(feeds);
     return fromOrt(result, "image");
   }
 

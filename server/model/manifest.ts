@@ -25,7 +25,10 @@ const layerSchema = z
     key: chw,
     /** [O, H, W] */
     value: chw,
-    render: z.object({ file: fileName, weights: z.array(z.string()) }),
+    /** Absent for imported checkpoints, whose rendering needs the latent. */
+    render: z
+      .object({ file: fileName, weights: z.array(z.string()) })
+      .optional(),
   })
   .superRefine((layer, context) => {
     const [out, inp] = layer.weight;
