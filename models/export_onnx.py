@@ -8,6 +8,7 @@ Writes, under --out:
   render_<layer>.onnx   that layer's value map (+ later weights) → image
   <layer>.weight.f32    the trained weight, float32 little-endian, O×I×3×3
   reference.f32         torch image and values for seeds 0..3 (parity test)
+  generator.pt          the exported (EMA) torch state dict, for baselines
   manifest.json         shapes, files and provenance (statistics are added
                         later by `npm run stats`)
 """
@@ -89,6 +90,7 @@ def export(args):
         p.requires_grad_(False)
     os.makedirs(args.out, exist_ok=True)
 
+    torch.save(generator.state_dict(), os.path.join(args.out, "generator.pt"))
     weights = [generator.blocks[n].weight.detach().clone() for n in REWRITABLE]
     for name, weight in zip(REWRITABLE, weights):
         weight.numpy().astype("<f4").tofile(
