@@ -30,6 +30,9 @@ async function loadOrt(): Promise<typeof Ort> {
   )) as typeof Ort;
   ort.env.wasm.wasmPaths = ORT_BASE;
   ort.env.wasm.numThreads = 1;
+  // Run inference in ORT's proxy worker so long batches (estimating key
+  // statistics, search) never freeze the page.
+  ort.env.wasm.proxy = true;
   return ort;
 }
 
@@ -99,18 +102,33 @@ export class GeneratorPreview {
     return seeds.map((_, i) => rgbaFromImageTensor(image, i, size));
   }
 
-  /** The key map (input of the layer's conv) of `seeds` under `weights`. */
-  async keys(
+  /**
+   * Key and value maps of `layers` for `seeds` under `weights`: keys N×I×H×W
+   * (the conv inputs) and values N×O×H×W (the conv outputs).
+   */
+  async features(
     seeds: readonly number[],
-    layer: string,
+    layers: readonly string[],
     weights: LayerWeights = {},
-  ): Promise<FeatureMap> {
-    const spec = this.manifest.layers.find((l) => l.name === layer);
-    if (!spec) throw new RangeError(`model has no layer "${layer}"`);
-    const out = await this.run(seeds, weights, [spec.keyOutput]);
-    const tensor = out[spec.keyOutput]!;
-    const [c, h, w] = spec.key as [number, number, number];
-    return { data: tensor.data as Float32Array, shape: [seeds.length, c, h, w] };
+  ): Promise<Record<string, { keys: FeatureMap; values: FeatureMap }>> {
+    const specs = layers.map((name) => {
+      const spec = this.manifest.layers.find((l) => l.name === name);
+      if (!spec) throw new RangeError(`model has no layer "${name}"`);
+      return spec;
+    });
+    const names = specs.flatMap((spec) => [spec.keyOutput, spec.valueOutput]);
+    const out = await this.run(seeds, weights, names);
+    const n = seeds.length;
+    const result: Record<string, { keys: FeatureMap; values: FeatureMap }> = {};
+    for (const spec of specs) {
+      const [i, h, w] = spec.key as [number, number, number];
+      const [o, vh, vw] = spec.value as [number, number, number];
+      result[spec.name] = {
+        keys: { data: out[spec.keyOutput]!.data as Float32Array, shape: [n, i, h, w] },
+        values: { data: out[spec.valueOutput]!.data as Float32Array, shape: [n, o, vh, vw] },
+      };
+    }
+    return result;
   }
 
   private run(
@@ -127,7 +145,8 @@ export class GeneratorPreview {
         ]),
       };
       for (const layer of manifest.layers) {
-        const data = weights[layer.name] ?? this.originalWeight(layer.name);
+        // A copy: the proxy worker takes (detaches) the buffers it is given.
+        const data = (weights[layer.name] ?? this.originalWeight(layer.name)).slice();
         feeds[layer.weightInput] = new ort.Tensor("float32", data, layer.weight);
       }
       return this.session.run(feeds, outputs);

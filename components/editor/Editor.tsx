@@ -30,6 +30,8 @@ import { SeedBar } from "@/components/grid/SeedBar";
 import { PresenceBar } from "@/components/presence/PresenceBar";
 import { useIdentity, usePeers, usePublish } from "@/components/presence/usePresence";
 import { usePreviewEngine, usePreviewImages } from "@/components/preview/usePreview";
+import { useBrowserRewrite } from "@/components/preview/useBrowserRewrite";
+import { chainKey, previewRules, serverRules } from "@/app/_lib/ruleChain";
 import { RuleList, type RuleListActions } from "@/components/rules/RuleList";
 import { useDocValue } from "@/components/session/useDocValue";
 import { useRuleUndo } from "@/components/session/useRuleUndo";
@@ -138,9 +140,6 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   // Browser preview: originals now, the server's images when they arrive.
   const preview = usePreviewEngine(meta?.model ?? null);
   const before = usePreviewImages(preview.engine, seeds, {}, "original");
-  const activeRules = rules.filter((r) => r.enabled && r.status === "done" && r.strength !== 0);
-  const afterPreview = activeRules.length === 0 ? before : null;
-
   const ruleContext = useMemo(
     () =>
       manifest && {
@@ -150,6 +149,21 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
       },
     [manifest],
   );
+  const previewChain = previewRules(rules);
+  const rewrite = useBrowserRewrite(preview.engine, previewChain, ruleContext, readOnly ? null : (meta?.layer ?? null));
+  const edited = usePreviewImages(preview.engine, seeds, previewChain.length > 0 ? rewrite.weights : null, rewrite.key);
+  const afterPreview = previewChain.length === 0 ? before : edited;
+
+  // The server's images are stale while the rules differ from those it
+  // last rendered (recorded whenever its render state changes).
+  const serverKey = chainKey(serverRules(rules));
+  const [renderedKey, setRenderedKey] = useState<string | null>(null);
+  const renderHash = meta?.render?.rulesHash ?? null;
+  useEffect(() => {
+    if (renderHash !== null) setRenderedKey(serverKey);
+    // Only a new render marks what the server has drawn.
+  }, [renderHash]);
+  const serverStale = renderedKey !== null && renderedKey !== rewrite.key;
 
   const serverSrc = useCallback(
     (seed: number) => {
@@ -181,7 +195,8 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   const tiles: GridTileData[] = seeds.map((seed) => ({
     seed,
     serverSrc: serverSrc(seed),
-    after: afterPreview?.get(seed) ?? null,
+    after: afterPreview.get(seed) ?? null,
+    serverStale,
     before: before.get(seed) ?? null,
     masks: masksOn(seed),
     heatmap: null,
@@ -285,6 +300,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
     seed: enlarged,
     serverSrc: serverSrc(enlarged),
     after: null,
+    serverStale: false,
     before: null,
     masks: masksOn(enlarged),
     heatmap: null,
@@ -292,7 +308,13 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   });
 
   return (
-    <div className="flex h-screen flex-col" data-testid="editor" data-role={client.role ?? ""} data-status={status}>
+    <div
+      className="flex h-screen flex-col"
+      data-testid="editor"
+      data-role={client.role ?? ""}
+      data-status={status}
+      data-preview-state={rewrite.error ? "error" : rewrite.weights ? `ready:${rewrite.key}` : "solving"}
+    >
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-800 px-4 py-2">
         <a href="/" className="font-semibold tracking-tight">
           Rewrite
@@ -369,6 +391,12 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
             <SeedBar seeds={seeds} onSeeds={(next) => setSeeds(doc, next, local)} disabled={readOnly} />
             <CompareBar mode={mode} onMode={setMode} split={split} onSplit={setSplit} />
           </div>
+          {rewrite.stats && (
+            <p className="text-xs text-slate-400" data-testid="stats-progress">
+              Preparing the browser preview: key statistics {rewrite.stats.done}/{rewrite.stats.total} samples…
+            </p>
+          )}
+          {rewrite.error && <p className="text-xs text-amber-300">Browser preview of the edit failed: {rewrite.error}</p>}
           {preview.status === "failed" && (
             <p className="text-xs text-amber-300">Browser preview unavailable ({preview.error}); showing server images only.</p>
           )}

@@ -38,6 +38,7 @@ export function EnlargedSample({
           size={size}
           serverSrc={tile.serverSrc}
           after={tile.after}
+          serverStale={tile.serverStale}
           before={tile.before}
           mode={mode}
           split={split}

@@ -8,6 +8,7 @@ export interface GridTileData {
   readonly seed: number;
   readonly serverSrc: string | null;
   readonly after: Uint8ClampedArray | null;
+  readonly serverStale: boolean;
   readonly before: Uint8ClampedArray | null;
   readonly masks: readonly RoleMask[];
   readonly heatmap: Uint8ClampedArray | null;
@@ -51,6 +52,7 @@ export function SampleGrid({
           size={size}
           serverSrc={tile.serverSrc}
           after={tile.after}
+          serverStale={tile.serverStale}
           before={tile.before}
           mode={mode}
           split={split}

@@ -22,6 +22,8 @@ export interface SampleTileProps {
   serverSrc: string | null;
   /** Browser preview of the current rule set; null while loading or unknown. */
   after: Uint8ClampedArray | null;
+  /** The server's image lags behind the rules (a newer preview should show). */
+  serverStale: boolean;
   /** Original image; null while loading or when not needed. */
   before: Uint8ClampedArray | null;
   mode: CompareMode;
@@ -80,7 +82,7 @@ export function SampleTile(props: SampleTileProps) {
   // The server's image wins once loaded; until then the browser preview, or
   // the previous server image, stands in.
   const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
-  const serverCurrent = props.serverSrc !== null && loadedSrc === props.serverSrc;
+  const serverCurrent = props.serverSrc !== null && loadedSrc === props.serverSrc && !(props.serverStale && after !== null);
   const showPreview = !serverCurrent && after !== null;
   const showStale = !serverCurrent && !showPreview && loadedSrc !== null;
   const loading = mode === "before" ? before === null : !serverCurrent && !showPreview && !showStale;
