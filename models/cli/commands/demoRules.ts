@@ -14,11 +14,13 @@ import {
 import { CommandFailure, parseOptions, UsageError, type CliCommand, type CliContext } from "../command";
 import { DEFAULT_MODEL, loadModel, modelOption } from "../modelOption";
 import { featuresOf, solveRuleFiles } from "./ruleFiles";
-import { area, classMask, dilate, largestComponent, roofMask, type Labels } from "./sceneMasks";
+import { area, classMask, components, dilate, extent, roofMask, type Labels } from "./sceneMasks";
 
 /** A part must cover at least this many pixels to be chosen or counted. */
 const MIN_PART_PIXELS = 12;
 const CONTEXT_IMAGES = 4;
+/** An object to copy or to mark must fit in a box this many pixels wide and high. */
+const MAX_OBJECT_SIDE = 24;
 /** Erase drops this share of key channels (30 of 512 in the original UI). */
 const ERASE_SHARE = 30 / 512;
 const BATCH = 32;
@@ -32,13 +34,15 @@ interface Demo {
   readonly part: Part;
   /** Paste rules: the part copied in. */
   readonly copy?: Part;
+  /** Mark every pixel of the part (e.g. all windows), not one compact object. */
+  readonly whole?: boolean;
 }
 
 const DEMOS: readonly Demo[] = [
   { name: "dome-to-tree", kind: "paste", part: "dome", copy: "tree" },
   { name: "spire-to-dome", kind: "paste", part: "spire", copy: "dome" },
   { name: "tree-on-roof", kind: "paste", part: "roof", copy: "tree" },
-  { name: "remove-windows", kind: "erase", part: "window" },
+  { name: "remove-windows", kind: "erase", part: "window", whole: true },
 ];
 
 /**
@@ -154,10 +158,29 @@ async function segmentAll(
   return { images: { data: images, shape: [seeds.length, 3, r, r] }, labels };
 }
 
-/** Seeds ordered by the size of the largest component of `part`, with that component. */
-function bestRegions(part: Part, scene: SceneParts, seeds: readonly number[], scanned: Segmented, exclude: number[] = []) {
+/**
+ * Seeds ordered by the size of their region of `part`, with that region:
+ * the largest object that fits in MAX_OBJECT_SIDE², or all of the part's
+ * pixels when `whole`.
+ */
+function bestRegions(
+  part: Part,
+  scene: SceneParts,
+  seeds: readonly number[],
+  scanned: Segmented,
+  { whole = false, exclude = [] }: { whole?: boolean; exclude?: readonly number[] } = {},
+) {
+  const regionOf = (labels: Labels): BinaryMask | undefined => {
+    const mask = scene.mask(labels, part);
+    if (whole) return mask;
+    return components(mask).find((c) => {
+      const { height, width } = extent(c);
+      return height <= MAX_OBJECT_SIDE && width <= MAX_OBJECT_SIDE;
+    });
+  };
   return seeds
-    .map((seed, i) => ({ seed, mask: largestComponent(scene.mask(scanned.labels[i]!, part)) }))
+    .map((seed, i) => ({ seed, mask: regionOf(scanned.labels[i]!) }))
+    .filter((r): r is { seed: number; mask: BinaryMask } => r.mask !== undefined)
     .filter((r) => !exclude.includes(r.seed) && area(r.mask) >= MIN_PART_PIXELS)
     .sort((a, b) => area(b.mask) - area(a.mask) || a.seed - b.seed);
 }
@@ -170,7 +193,7 @@ function buildRule(
   seeds: readonly number[],
   scanned: Segmented,
 ): Rule & { name: string } {
-  const regions = bestRegions(demo.part, scene, seeds, scanned).slice(0, CONTEXT_IMAGES);
+  const regions = bestRegions(demo.part, scene, seeds, scanned, { whole: demo.whole }).slice(0, CONTEXT_IMAGES);
   if (regions.length === 0) {
     throw new CommandFailure(`${demo.name}: no scanned seed shows a ${demo.part} of ${MIN_PART_PIXELS}+ pixels`);
   }
@@ -189,7 +212,7 @@ function buildRule(
   if (demo.kind === "erase") {
     input.eraseChannels = Math.max(1, Math.round(spec.key[0] * ERASE_SHARE));
   } else {
-    const copy = bestRegions(demo.copy!, scene, seeds, scanned, regions.map((r) => r.seed))[0];
+    const copy = bestRegions(demo.copy!, scene, seeds, scanned, { exclude: regions.map((r) => r.seed) })[0];
     if (!copy) throw new CommandFailure(`${demo.name}: no scanned seed shows a ${demo.copy} to copy`);
     input.copy = { seed: copy.seed, mask: encodeMask(copy.mask) };
   }

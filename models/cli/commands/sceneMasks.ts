@@ -37,35 +37,58 @@ export function roofMask(labels: Labels, building: number, above: readonly numbe
   return { width, height, data };
 }
 
-/** The largest 4-connected component of a mask (empty when the mask is). */
-export function largestComponent(mask: BinaryMask): BinaryMask {
+/** The 4-connected components of a mask, largest first. */
+export function components(mask: BinaryMask): BinaryMask[] {
   const { width, height, data } = mask;
-  const component = new Int32Array(width * height).fill(-1);
-  let best = -1;
-  let bestSize = 0;
-  let next = 0;
+  const label = new Int32Array(width * height).fill(-1);
+  const sizes: number[] = [];
   for (let start = 0; start < data.length; start++) {
-    if (!data[start] || component[start] !== -1) continue;
-    const id = next++;
+    if (!data[start] || label[start] !== -1) continue;
+    const id = sizes.length;
     const stack = [start];
-    component[start] = id;
+    label[start] = id;
     let size = 0;
     while (stack.length > 0) {
       const p = stack.pop()!;
       size++;
       const y = Math.floor(p / width);
       const x = p % width;
-      const neighbours = [y > 0 ? p - width : -1, y < height - 1 ? p + width : -1, x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1];
+      const neighbours = [
+        y > 0 ? p - width : -1,
+        y < height - 1 ? p + width : -1,
+        x > 0 ? p - 1 : -1,
+        x < width - 1 ? p + 1 : -1,
+      ];
       for (const q of neighbours) {
-        if (q >= 0 && data[q] && component[q] === -1) {
-          component[q] = id;
+        if (q >= 0 && data[q] && label[q] === -1) {
+          label[q] = id;
           stack.push(q);
         }
       }
     }
-    if (size > bestSize) [best, bestSize] = [id, size];
+    sizes.push(size);
   }
-  return { width, height, data: Uint8Array.from(component, (c) => (c === best && best >= 0 ? 1 : 0)) };
+  return sizes
+    .map((size, id) => ({ size, id }))
+    .sort((a, b) => b.size - a.size || a.id - b.id)
+    .map(({ id }) => ({ width, height, data: Uint8Array.from(label, (l) => (l === id ? 1 : 0)) }));
+}
+
+/** The largest 4-connected component of a mask (empty when the mask is). */
+export function largestComponent(mask: BinaryMask): BinaryMask {
+  return components(mask)[0] ?? { ...mask, data: new Uint8Array(mask.data.length) };
+}
+
+/** Height and width of the bounding box of a mask's set pixels (0 when empty). */
+export function extent(mask: BinaryMask): { readonly height: number; readonly width: number } {
+  let [top, left, bottom, right] = [mask.height, mask.width, -1, -1];
+  mask.data.forEach((v, p) => {
+    if (!v) return;
+    const y = Math.floor(p / mask.width);
+    const x = p % mask.width;
+    [top, left, bottom, right] = [Math.min(top, y), Math.min(left, x), Math.max(bottom, y), Math.max(right, x)];
+  });
+  return bottom < 0 ? { height: 0, width: 0 } : { height: bottom - top + 1, width: right - left + 1 };
 }
 
 /** Grows a mask by `radius` pixels (square neighbourhood). */
