@@ -43,7 +43,7 @@ would see; DEFAULT_RIDGE = ${DEFAULT_RIDGE}`;
 
 const MODEL_DIR = new URL("../models/town64/", import.meta.url).pathname;
 const HELD_OUT = Array.from({ length: 16 }, (_, i) => 5000 + i);
-const RIDGES = [0, 1e-4, 1e-3, 1e-2, 1e-1, 1];
+const RIDGES = [0, 1e-2, 1e-1, 0.3, 1, 3];
 
 const write = (text: string) => process.stdout.write(text);
 
