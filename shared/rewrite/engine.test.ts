@@ -49,6 +49,29 @@ describe("context directions", () => {
     expect(maxAbs(forward, backward)).toBeLessThan(1e-9);
   });
 
+  it("of rank 2 are orthonormal rows, each responding positively to the weighted context keys", async () => {
+    const solved = await solveRule(rule(source, pasteRuleInput({ rank: 2 })), options);
+    const d = solved.delta.D.data;
+    expect(solved.delta.D.shape).toEqual([2, 12]);
+    expect(solved.delta.lambda.shape).toEqual([10, 2, 3, 3]);
+    const dot = (a: number, b: number) => Array.from({ length: 12 }, (_, c) => d[a * 12 + c]! * d[b * 12 + c]!).reduce((s, x) => s + x);
+    expect(dot(0, 0)).toBeCloseTo(1, 12);
+    expect(dot(1, 1)).toBeCloseTo(1, 12);
+    expect(dot(0, 1)).toBeCloseTo(0, 12);
+    const seeds = [9, 12, 15, 18];
+    const { keys } = await source.features("a", seeds, {});
+    const context = concatWeightedKeys(
+      seeds.map((seed, b) => gatherWeightedKeys(sliceFirst(keys, b), maskToCells(decodeMask(objectRegion(seed).mask), 8, 8))),
+    );
+    for (const j of [0, 1]) {
+      let along = 0;
+      for (let row = 0; row < context.count; row++) {
+        for (let c = 0; c < 12; c++) along += context.weights[row]! * d[j * 12 + c]! * context.keys[row * 12 + c]!;
+      }
+      expect(along).toBeGreaterThan(0);
+    }
+  });
+
   it("refuse a rank the context cannot support", async () => {
     const one = regionAt(3, { top: 0, left: 0, bottom: 1, right: 1 });
     await expect(solveRule(rule(source, pasteRuleInput({ rank: 2, context: [one] })), options)).rejects.toMatchObject({
