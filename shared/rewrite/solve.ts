@@ -41,7 +41,7 @@ export function solveLambdaL2(problem: LambdaProblem): Float64Array {
 }
 
 export interface IrlsOptions {
-  /** Reweighting rounds after the L2 start (§3.4 suggests 10–30). */
+  /** Most reweighting rounds after the L2 start (§3.4 suggests 10–30); a channel stops early once Λ settles. */
   readonly iterations?: number;
   /** η = floorShare · median|R| bounds the weights 1/max(|e|, η). */
   readonly floorShare?: number;
@@ -73,7 +73,15 @@ export function solveLambdaL1(problem: LambdaProblem, options: IrlsOptions = {})
         for (let i = 0; i < n; i++) e += a[q * n + i]! * row[i]!;
         weights[q] = 1 / Math.max(Math.abs(e), eta);
       }
-      row.set(weightedSolve(a, p, n, weights, target, mu));
+      const next = weightedSolve(a, p, n, weights, target, mu);
+      let step = 0;
+      let size = 0;
+      for (let i = 0; i < n; i++) {
+        step = Math.max(step, Math.abs(next[i]! - row[i]!));
+        size = Math.max(size, Math.abs(next[i]!));
+      }
+      row.set(next);
+      if (step <= 1e-10 * (1 + size)) break;
     }
   }
   return lambda;
