@@ -166,7 +166,14 @@ export function createApi(options: ApiOptions) {
 
   /** Serves the request if a route owns its path; returns whether it did. */
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      // e.g. an absolute-form target such as "http://[::1": a client error, not a crash.
+      sendError(res, new RewriteError("INVALID_MESSAGE", "the request target is not a valid URL"));
+      return true;
+    }
     const matching = routes
       .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
       .filter((m) => m.match !== null);
