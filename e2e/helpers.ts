@@ -65,3 +65,19 @@ export function rulesHashOf(src: string): string {
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}.png` });
 }
+
+/** Paints the standard rule, executes it and waits until it is solved and drawn. */
+export async function executeRule(page: Page): Promise<string> {
+  await expect(page.getByTestId("tile-3")).toHaveAttribute("data-server-src", /rules=[0-9a-f]{64}/);
+  const before = rulesHashOf(await serverImage(page, 3));
+  await paintRule(page);
+  await page.getByTestId("execute").click();
+  await expect(page.getByTestId("rule-status").last()).toHaveText(/done/i, { timeout: 120_000 });
+  await expect.poll(async () => rulesHashOf(await serverImage(page, 3)), { timeout: 60_000 }).not.toBe(before);
+  return rulesHashOf(await serverImage(page, 3));
+}
+
+/** The edit token of a session link. */
+export function tokenOf(url: string): string {
+  return new URL(url, "http://app.invalid").searchParams.get("token") ?? "";
+}

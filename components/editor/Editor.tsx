@@ -139,7 +139,8 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
 
   // Browser preview: originals now, the server's images when they arrive.
   const preview = usePreviewEngine(meta?.model ?? null);
-  const before = usePreviewImages(preview.engine, seeds, {}, "original");
+  const originals = usePreviewImages(preview.engine, seeds, {}, "original");
+  const before = originals.images;
   const ruleContext = useMemo(
     () =>
       manifest && {
@@ -152,7 +153,8 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   const previewChain = previewRules(rules);
   const rewrite = useBrowserRewrite(preview.engine, previewChain, ruleContext, readOnly ? null : (meta?.layer ?? null));
   const edited = usePreviewImages(preview.engine, seeds, previewChain.length > 0 ? rewrite.weights : null, rewrite.key);
-  const afterPreview = previewChain.length === 0 ? before : edited;
+  const afterPreview = previewChain.length === 0 ? before : edited.images;
+  const previewError = rewrite.error ?? edited.error ?? originals.error;
 
   // The server's images are stale while the rules differ from those it
   // last rendered (recorded whenever its render state changes).
@@ -396,7 +398,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
               Preparing the browser preview: key statistics {rewrite.stats.done}/{rewrite.stats.total} samples…
             </p>
           )}
-          {rewrite.error && <p className="text-xs text-amber-300">Browser preview of the edit failed: {rewrite.error}</p>}
+          {previewError && <p className="text-xs text-amber-300">Browser preview failed: {previewError}</p>}
           {preview.status === "failed" && (
             <p className="text-xs text-amber-300">Browser preview unavailable ({preview.error}); showing server images only.</p>
           )}

@@ -144,7 +144,7 @@ export function SampleTile(props: SampleTileProps) {
             title={cursor.name}
           />
         ))}
-        {mode !== "before" && showPreview && (
+        {mode !== "before" && showPreview && props.serverSrc !== null && (
           <span className="pointer-events-none absolute left-1 top-1 rounded bg-black/60 px-1 text-[10px] text-amber-200">
             preview
           </span>

@@ -34,6 +34,12 @@ export function usePreviewEngine(model: string | null): {
   return state;
 }
 
+export interface PreviewImages {
+  readonly images: ReadonlyMap<number, Uint8ClampedArray>;
+  /** Why rendering stopped, if it did; tiles keep their placeholders. */
+  readonly error: string | null;
+}
+
 /** Seeds per preview batch: small, so the first images show quickly. */
 const BATCH = 4;
 
@@ -47,8 +53,9 @@ export function usePreviewImages(
   seeds: readonly number[],
   weights: LayerWeights | null,
   weightsKey: string,
-): ReadonlyMap<number, Uint8ClampedArray> {
+): PreviewImages {
   const [images, setImages] = useState<ReadonlyMap<number, Uint8ClampedArray>>(new Map());
+  const [error, setError] = useState<string | null>(null);
   const seedsKey = seeds.join(",");
 
   useEffect(() => {
@@ -57,6 +64,7 @@ export function usePreviewImages(
       return;
     }
     let live = true;
+    setError(null);
     const wanted = seedsKey === "" ? [] : seedsKey.split(",").map(Number);
     setImages(new Map());
     (async () => {
@@ -70,12 +78,14 @@ export function usePreviewImages(
           return next;
         });
       }
-    })().catch(() => undefined);
+    })().catch((cause: unknown) => {
+      if (live) setError(cause instanceof Error ? cause.message : String(cause));
+    });
     return () => {
       live = false;
     };
     // `weights` is deliberately not a dependency: `weightsKey` names it.
-  }, [engine, seedsKey, weightsKey]);
+  }, [engine, seedsKey, weightsKey, weights === null]);
 
-  return images;
+  return { images, error };
 }
