@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RuleValidationError } from "@/shared/rewrite/errors";
 import { draftReducer, EMPTY_DRAFT, type Draft, type DraftAction } from "./draft";
-import { draftFromRule, ruleFromDraft, type RuleSettings } from "./ruleSpec";
+import { contextRuleFromDraft, draftFromRule, ruleFromDraft, type RuleSettings } from "./ruleSpec";
 
 const context = {
   layers: [{ name: "conv16", weight: [128, 128, 3, 3], key: [128, 16, 16], value: [128, 16, 16] }],
@@ -44,5 +44,14 @@ describe("rules built from a painted draft", () => {
 
   it("are refused for a layer the model does not have", () => {
     expect(() => ruleFromDraft(draft, { ...settings, layer: "conv99" }, context)).toThrow(/conv99/);
+  });
+
+  it("keep just the context for matching, falling back to the paste region", () => {
+    expect(contextRuleFromDraft(EMPTY_DRAFT, settings)).toBeNull();
+    expect(contextRuleFromDraft(draft, settings)?.context.map((r) => r.seed)).toEqual([7, 9]);
+    const pasteOnly = paint(EMPTY_DRAFT, "paste", 4, 30);
+    const rule = contextRuleFromDraft(pasteOnly, settings);
+    expect(rule?.context).toEqual([]);
+    expect(rule?.paste?.seed).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import { decodeMask, encodeMask } from "@/shared/rewrite/mask";
-import { parseRule, type Rule, type RuleContext } from "@/shared/rewrite/rule";
+import { parseRule, ruleSchema, type Rule, type RuleContext } from "@/shared/rewrite/rule";
 import type { Draft, Region as DraftRegion } from "./draft";
 import { maskFromBytes, type Mask } from "./mask";
 
@@ -62,4 +62,22 @@ export function draftFromRule(rule: Rule): Draft {
     paste: rule.paste ? decodeRegion(rule.paste) : null,
     context: rule.context.map(decodeRegion),
   };
+}
+
+/**
+ * A rule holding only the draft's context (or, without context, its paste
+ * region), enough for the engine to find the context directions that match
+ * and search use. Null when the draft marks no region for that.
+ */
+export function contextRuleFromDraft(draft: Draft, settings: RuleSettings): Rule | null {
+  if (draft.context.length === 0 && !draft.paste) return null;
+  return ruleSchema.parse({
+    version: 1,
+    model: settings.model,
+    layer: settings.layer,
+    rank: 1,
+    kind: "paste",
+    ...(draft.paste ? { paste: encodeRegion(draft.paste) } : {}),
+    context: draft.context.map(encodeRegion),
+  });
 }

@@ -20,7 +20,9 @@ import { draftReducer, EMPTY_DRAFT, isExecutable, regionMask, type Role } from "
 import type { Point } from "@/app/_lib/mask";
 import type { RoleMask } from "@/app/_lib/overlay";
 import { parseRule } from "@/shared/rewrite/rule";
-import { draftFromRule, ruleFromDraft } from "@/app/_lib/ruleSpec";
+import { contextRuleFromDraft, draftFromRule, ruleFromDraft } from "@/app/_lib/ruleSpec";
+import { SearchPanel } from "@/components/match/SearchPanel";
+import { IDLE_SEARCH, searchSeeds, useContextDirection, useGridHeat, type SearchState } from "@/components/match/useMatches";
 import { parseRuleSet, serialiseRuleSet } from "@/app/_lib/ruleSet";
 import type { SessionClient } from "@/app/_lib/sessionClient";
 import { CompareBar } from "@/components/grid/CompareBar";
@@ -167,6 +169,28 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   }, [renderHash]);
   const serverStale = renderedKey !== null && renderedKey !== rewrite.key;
 
+  // Context matching: the draft's context direction, over the edited model.
+  const [showHeat, setShowHeat] = useState(false);
+  const [search, setSearch] = useState<SearchState>(IDLE_SEARCH);
+  const matchRule = useMemo(() => {
+    if (!manifest || !meta) return null;
+    return contextRuleFromDraft(draft, { model: manifest.name, layer: meta.layer, ...solver });
+  }, [draft, manifest, meta, solver]);
+  const match = useContextDirection(rewrite.source, matchRule, rewrite.weights, rewrite.key);
+  const heat = useGridHeat(
+    rewrite.source,
+    showHeat ? (meta?.layer ?? null) : null,
+    seeds,
+    match.direction,
+    rewrite.weights,
+    size,
+  );
+  const runSearch = (count: number) => {
+    if (!rewrite.source || !match.direction || !rewrite.weights || !meta) return;
+    const candidates = Array.from({ length: count }, (_, i) => i);
+    searchSeeds(rewrite.source, meta.layer, candidates, match.direction, rewrite.weights, setSearch).catch(() => undefined);
+  };
+
   const serverSrc = useCallback(
     (seed: number) => {
       const render = meta?.render;
@@ -201,7 +225,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
     serverStale,
     before: before.get(seed) ?? null,
     masks: masksOn(seed),
-    heatmap: null,
+    heatmap: showHeat ? (heat.get(seed) ?? null) : null,
     cursors: cursorsOn(seed),
   }));
 
@@ -213,6 +237,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (key === "escape") setEnlarged(null);
+    if (key === "m") setShowHeat((on) => !on);
     if (readOnly) return;
     const tool = TOOL_KEYS[key];
     if (tool) setTools((t) => ({ ...t, tool }));
@@ -418,6 +443,21 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
         <aside className="flex w-72 shrink-0 flex-col gap-4 overflow-y-auto border-l border-slate-800 p-3 xl:w-80">
           <RuleList rules={rules} actions={ruleActions} canUndo={undo.canUndo} canRedo={undo.canRedo} readOnly={readOnly} />
           <JobPhases rules={rules} phases={phases} />
+          <SearchPanel
+            available={match.direction !== null}
+            reason={
+              matchRule === null
+                ? "Paint context (X) or a paste region to match it across images."
+                : match.error ?? (match.direction === null ? "Computing the context key…" : null)
+            }
+            showHeat={showHeat}
+            onShowHeat={setShowHeat}
+            search={search}
+            onSearch={runSearch}
+            onShowResults={(top) => setSeeds(doc, top, local)}
+            gridSize={seeds.length}
+            readOnly={readOnly}
+          />
         </aside>
       </div>
 

@@ -130,7 +130,7 @@ export function SampleTile(props: SampleTileProps) {
             style={{ left: `${split * 100}%` }}
           />
         )}
-        <PixelCanvas rgba={props.heatmap} size={size} />
+        <PixelCanvas rgba={props.heatmap} size={size} testId={`heat-${seed}`} />
         <PixelCanvas rgba={overlay} size={size} testId={`overlay-${seed}`} />
         {props.cursors.map((cursor) => (
           <div
