@@ -75,8 +75,23 @@ class Generator(nn.Module):
         return torch.tanh(self.to_rgb(x))
 
 
+def minibatch_stddev(x, group=4):
+    """Append the mean feature std over groups of samples as one channel.
+
+    Lets the discriminator see a batch's diversity, which keeps the
+    generator from drawing one scene for every latent (ProGAN's remedy).
+    """
+    n, c, h, w = x.shape
+    g = min(group, n)
+    y = x.view(g, -1, c, h, w)
+    y = (y.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))
+    y = y.view(-1, 1, 1, 1).repeat(g, 1, h, w)
+    return torch.cat([x, y], dim=1)
+
+
 class Discriminator(nn.Module):
-    """Strided 4×4 convs with spectral norm, 64 → 4, then a linear score."""
+    """Strided 4×4 convs with spectral norm, 64 → 4, minibatch stddev, then
+    a linear score."""
 
     def __init__(self, width=32):
         super().__init__()
@@ -85,9 +100,9 @@ class Discriminator(nn.Module):
         self.convs = nn.ModuleList(
             sn(nn.Conv2d(a, b, 4, stride=2, padding=1))
             for a, b in zip(channels[:-1], channels[1:]))
-        self.score = sn(nn.Linear(channels[-1] * 16, 1))
+        self.score = sn(nn.Linear((channels[-1] + 1) * 16, 1))
 
     def forward(self, x):
         for conv in self.convs:
             x = F.leaky_relu(conv(x), NEGATIVE_SLOPE)
-        return self.score(x.flatten(1)).squeeze(1)
+        return self.score(minibatch_stddev(x).flatten(1)).squeeze(1)

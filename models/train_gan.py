@@ -90,7 +90,7 @@ def train(args):
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
-        ema_update(ema, generator, args.ema if step > 500 else 0.0)
+        ema_update(ema, generator, min(args.ema, (1 + step) / (10 + step)))
         step += 1
 
         if step % 50 == 0:

@@ -67,7 +67,12 @@ const manifestSchema = z.object({
   }),
   stats: z.record(z.string(), statsEntrySchema).optional(),
   segmenter: z
-    .object({ file: fileName, classes: z.array(z.string()).min(1) })
+    .object({
+      file: fileName,
+      classes: z.array(z.string()).min(1),
+      /** Pixel share of each class in the generator's training data. */
+      trainingClassFrequency: z.record(z.string(), z.number().min(0).max(1)).optional(),
+    })
     .optional(),
 });
 
