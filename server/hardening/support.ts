@@ -6,6 +6,8 @@
  */
 import fs from "node:fs";
 import net from "node:net";
+import type * as Y from "yjs";
+import { ruleOrderArray, rulesMap, seedsArray, sessionMap } from "@/shared/protocol";
 import { encodeStep1, TestClient } from "../testing/testClient";
 
 /**
@@ -74,14 +76,54 @@ export async function healthStatus(url: string): Promise<number> {
   return response.status;
 }
 
-/** The session document's JSON as a fresh client syncs it. */
+/**
+ * A document's content as canonical JSON. A synced Y.Doc only names its root types
+ * once they are asked for by type, so the schema's roots are read first;
+ * the names of every root are listed too, so an unexpected one shows.
+ */
+export function documentView(doc: Y.Doc): string {
+  const typed = {
+    session: sessionMap(doc).toJSON(),
+    seeds: seedsArray(doc).toJSON(),
+    rules: rulesMap(doc).toJSON(),
+    ruleOrder: ruleOrderArray(doc).toJSON(),
+  };
+  return JSON.stringify(sortedKeys({ ...typed, roots: [...doc.share.keys()].sort() }));
+}
+
+/** A copy with every object's keys sorted (Y.Map iteration order depends on arrival order). */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
+/**
+ * Closes clients after a round trip on each connected one, so that replies
+ * the client sent on its own (its sync step 2) are acknowledged first and
+ * closing does not reject them unhandled.
+ */
+export async function closeSettled(clients: readonly TestClient[]): Promise<void> {
+  await Promise.all(
+    clients.map(async (client) => {
+      if (client.socket.connected) await client.sendRaw(encodeStep1(client.doc)).catch(() => undefined);
+      client.close();
+    }),
+  );
+}
+
+/** The session document's content (see documentView) as a fresh client syncs it. */
 export async function documentJson(url: string, sessionId: string, token: string): Promise<string> {
   const client = await TestClient.synced(url, sessionId, token);
   try {
     // The client's own step 2 may still await its ack; a round trip after it
     // settles it, so closing does not reject it unhandled.
     await client.sendRaw(encodeStep1(client.doc));
-    return JSON.stringify(client.doc.toJSON());
+    return documentView(client.doc);
   } finally {
     client.close();
   }
