@@ -22,6 +22,9 @@ import type { RoleMask } from "@/app/_lib/overlay";
 import { parseRule } from "@/shared/rewrite/rule";
 import { contextRuleFromDraft, draftFromRule, ruleFromDraft } from "@/app/_lib/ruleSpec";
 import { SearchPanel } from "@/components/match/SearchPanel";
+import { HistoryPanel } from "@/components/history/HistoryPanel";
+import { readHistory, recordSnapshot, restoreRules, type HistoryEntry } from "@/app/_lib/history";
+import { readShare, takeSnapshot } from "@/app/_lib/snapshots";
 import { IDLE_SEARCH, searchSeeds, useContextDirection, useGridHeat, type SearchState } from "@/components/match/useMatches";
 import { parseRuleSet, serialiseRuleSet } from "@/app/_lib/ruleSet";
 import type { SessionClient } from "@/app/_lib/sessionClient";
@@ -49,6 +52,7 @@ import { useManifest } from "./useManifest";
 
 const NO_RULES: RuleEntry[] = [];
 const NO_SEEDS: number[] = [];
+const NO_HISTORY: HistoryEntry[] = [];
 
 function newRuleId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
@@ -78,6 +82,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   const meta = useDocValue<SessionMeta | null>(doc, readSessionMeta, null);
   const seeds = useDocValue(doc, readSeeds, NO_SEEDS);
   const rules = useDocValue(doc, readRules, NO_RULES);
+  const history = useDocValue(doc, readHistory, NO_HISTORY);
   const readOnly = client.role !== "edit";
   const manifest = useManifest(meta?.model ?? null);
   const size = manifest?.resolution ?? 64;
@@ -261,6 +266,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
     try {
       const spec = ruleFromDraft(draft, { model: manifest.name, layer: meta.layer, ...solver }, ruleContext);
       const id = newRuleId();
+      undo.separate();
       addRule(doc, newRuleEntry(id, spec, `Rule ${rules.length + 1}`), local);
       dispatch({ type: "reset" });
       await client.flush();
@@ -272,11 +278,23 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   };
 
   const ruleActions: RuleListActions = {
-    rename: (id, name) => updateRule(doc, id, { name }, local),
-    setEnabled: (id, enabled) => updateRule(doc, id, { enabled }, local),
+    rename: (id, name) => {
+      undo.separate();
+      updateRule(doc, id, { name }, local);
+    },
+    setEnabled: (id, enabled) => {
+      undo.separate();
+      updateRule(doc, id, { enabled }, local);
+    },
     setStrength: (id, strength) => updateRule(doc, id, { strength }, local),
-    remove: (id) => removeRule(doc, id, local),
-    move: (id, index) => moveRule(doc, id, index, local),
+    remove: (id) => {
+      undo.separate();
+      removeRule(doc, id, local);
+    },
+    move: (id, index) => {
+      undo.separate();
+      moveRule(doc, id, index, local);
+    },
     show: (id) => {
       const rule = rules.find((r) => r.id === id);
       if (!rule || !ruleContext) return;
@@ -319,6 +337,35 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
         setMessage({ text: error instanceof Error ? error.message : String(error), error: true });
       }
     },
+  };
+
+  const [historyBusy, setHistoryBusy] = useState(false);
+  const snapshot = async (): Promise<string | null> => {
+    setHistoryBusy(true);
+    try {
+      const { shareId } = await takeSnapshot(client.sessionId, token);
+      const entry = { shareId, at: Date.now(), by: identity?.name ?? "", rules: rules.length, note: "" };
+      recordSnapshot(doc, entry, local);
+      return shareId;
+    } catch (error) {
+      setMessage({ text: error instanceof Error ? error.message : String(error), error: true });
+      return null;
+    } finally {
+      setHistoryBusy(false);
+    }
+  };
+  const restore = async (entry: HistoryEntry) => {
+    setHistoryBusy(true);
+    try {
+      const share = await readShare(entry.shareId);
+      undo.separate();
+      restoreRules(doc, share.rules, local);
+      setMessage({ text: `Restored the ${share.rules.length} rule(s) of ${new Date(entry.at).toLocaleTimeString()} (Undo reverts).`, error: false });
+    } catch (error) {
+      setMessage({ text: error instanceof Error ? error.message : String(error), error: true });
+    } finally {
+      setHistoryBusy(false);
+    }
   };
 
   const imageFor = (seed: number) => before.get(seed) ?? null;
@@ -364,7 +411,13 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
           following={following}
           onFollow={setFollowing}
         />
-        <SharePanel client={client} token={token} readOnly={readOnly} rulesHash={meta?.render?.rulesHash ?? null} />
+        <SharePanel
+          client={client}
+          token={token}
+          readOnly={readOnly}
+          rulesHash={meta?.render?.rulesHash ?? null}
+          onSnapshot={snapshot}
+        />
       </header>
 
       {message && (
@@ -443,6 +496,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
         <aside className="flex w-72 shrink-0 flex-col gap-4 overflow-y-auto border-l border-slate-800 p-3 xl:w-80">
           <RuleList rules={rules} actions={ruleActions} canUndo={undo.canUndo} canRedo={undo.canRedo} readOnly={readOnly} />
           <JobPhases rules={rules} phases={phases} />
+          <HistoryPanel entries={history} onSnapshot={snapshot} onRestore={restore} readOnly={readOnly} busy={historyBusy} />
           <SearchPanel
             available={match.direction !== null}
             reason={

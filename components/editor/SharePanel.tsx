@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { isProtocolError, sessionAppPath, type SnapshotResponse } from "@/shared/protocol";
+import { sessionAppPath } from "@/shared/protocol/api";
+import { sharePath } from "@/app/_lib/snapshots";
 import { parseRecent, RECENT_KEY } from "@/app/_lib/recent";
 import type { SessionClient } from "@/app/_lib/sessionClient";
 
@@ -11,15 +12,17 @@ export function SharePanel({
   token,
   readOnly,
   rulesHash,
+  onSnapshot,
 }: {
   client: SessionClient;
   token: string;
   readOnly: boolean;
   rulesHash: string | null;
+  /** Freezes the rules into a share (recorded in the history); its id, or null on failure. */
+  onSnapshot: () => Promise<string | null>;
 }) {
   const [open, setOpen] = useState(false);
   const [snapshot, setSnapshot] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   const id = client.sessionId;
   const known = typeof window === "undefined" ? [] : parseRecent(localStorage.getItem(RECENT_KEY));
@@ -31,19 +34,9 @@ export function SharePanel({
     ["Snapshot link", snapshot, "share-snapshot"],
   ];
 
-  const takeSnapshot = async () => {
-    setError(null);
-    const response = await fetch(`/api/sessions/${encodeURIComponent(id)}/snapshots`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    const body: unknown = await response.json();
-    if (!response.ok) {
-      const refusal = (body as { error?: unknown }).error;
-      setError(isProtocolError(refusal) ? refusal.reason : `HTTP ${response.status}`);
-      return;
-    }
-    setSnapshot(`${origin}/m/${encodeURIComponent((body as SnapshotResponse).shareId)}`);
+  const freeze = async () => {
+    const shareId = await onSnapshot();
+    if (shareId) setSnapshot(`${origin}${sharePath(shareId)}`);
   };
 
   const exportHref = `/api/sessions/${encodeURIComponent(id)}/export.onnx?${rulesHash ? `rules=${rulesHash}&` : ""}token=${encodeURIComponent(token)}`;
@@ -71,7 +64,7 @@ export function SharePanel({
                   </button>
                 </div>
               ) : label === "Snapshot link" ? (
-                <button type="button" disabled={readOnly} onClick={takeSnapshot} className="self-start rounded bg-slate-700 px-2 py-1 disabled:opacity-40" data-testid="take-snapshot">
+                <button type="button" disabled={readOnly} onClick={freeze} className="self-start rounded bg-slate-700 px-2 py-1 disabled:opacity-40" data-testid="take-snapshot">
                   Freeze the current rules into a link
                 </button>
               ) : (
@@ -79,7 +72,6 @@ export function SharePanel({
               )}
             </div>
           ))}
-          {error && <p role="alert" className="text-rose-400">{error}</p>}
         </div>
       )}
     </div>

@@ -10,12 +10,16 @@ export interface RuleUndo {
   readonly redo: () => void;
   readonly canUndo: boolean;
   readonly canRedo: boolean;
+  /** Starts a new undo step: the next change is not merged with the last. */
+  readonly separate: () => void;
 }
 
 /**
  * Undo and redo of this user's own changes to the rule list (adding,
  * deleting, reordering, renaming, strength, on/off). Changes from others and
- * from the server (status, progress) are never undone.
+ * from the server (status, progress) are never undone. Changes within
+ * 400 ms merge into one step (a strength drag) unless `separate` is called
+ * first, as discrete actions do.
  */
 export function useRuleUndo(client: SessionClient | null): RuleUndo {
   const [manager, setManager] = useState<Y.UndoManager | null>(null);
@@ -43,5 +47,6 @@ export function useRuleUndo(client: SessionClient | null): RuleUndo {
     redo: () => manager?.redo(),
     canUndo: (manager?.undoStack.length ?? 0) > 0,
     canRedo: (manager?.redoStack.length ?? 0) > 0,
+    separate: () => manager?.stopCapturing(),
   };
 }
