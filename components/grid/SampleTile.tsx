@@ -135,14 +135,16 @@ export function SampleTile(props: SampleTileProps) {
         {props.cursors.map((cursor) => (
           <div
             key={cursor.id}
-            className="pointer-events-none absolute h-3 w-3 -translate-x-1/2 -translate-y-1/2 rounded-full border-2 border-white"
-            style={{
-              left: `${(cursor.at.x / size) * 100}%`,
-              top: `${(cursor.at.y / size) * 100}%`,
-              background: cursor.colour,
-            }}
+            className="pointer-events-none absolute flex -translate-x-1.5 -translate-y-1.5 items-start gap-0.5"
+            style={{ left: `${(cursor.at.x / size) * 100}%`, top: `${(cursor.at.y / size) * 100}%` }}
             title={cursor.name}
-          />
+            data-testid="remote-cursor"
+          >
+            <span className="h-3 w-3 shrink-0 rounded-full border-2 border-white" style={{ background: cursor.colour }} />
+            <span className="whitespace-nowrap rounded px-1 text-[10px] leading-4 text-white" style={{ background: cursor.colour }}>
+              {cursor.name}
+            </span>
+          </div>
         ))}
         {mode !== "before" && showPreview && props.serverSrc !== null && (
           <span className="pointer-events-none absolute left-1 top-1 rounded bg-black/60 px-1 text-[10px] text-amber-200">
