@@ -255,6 +255,8 @@ describe("fuzz: hostile input against a server process", () => {
     expect(JSON.stringify(fuzzed!.spec)).toBe(lastSpec);
     expect(tally.byCode.size).toBeGreaterThanOrEqual(8);
     expect(ownErrors()).toBeGreaterThan(0);
+    const codes = [...tally.byCode].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`);
+    process.stdout.write(`fuzz (seed ${SEED}): ${tally.sent} refused: ${codes.join(", ")}\n`);
   }, 60_000 + 60_000 * SCALE);
 });
 

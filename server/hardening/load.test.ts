@@ -118,6 +118,12 @@ describe("load: many clients and sessions at once", () => {
     expect(Math.max(...samples)).toBeLessThan(RSS_LIMIT_KIB);
     expect(samples.at(-1)! - samples[0]!, `RSS samples (KiB): ${samples.join(", ")}`).toBeLessThan(RSS_GROWTH_LIMIT_KIB);
     expect(await healthStatus(server.url)).toBe(200);
+    const rate = refusals.filter((code) => code === "RATE_LIMITED").length;
+    process.stdout.write(
+      `load: ${edits} acknowledged edits in ${DURATION_MS / 1000} s (${(edits / (DURATION_MS / 1000)).toFixed(0)}/s), ` +
+        `${rate} RATE_LIMITED, RSS ${(samples[0]! / 1024).toFixed(0)} → max ${(Math.max(...samples) / 1024).toFixed(0)} → ` +
+        `${(samples.at(-1)! / 1024).toFixed(0)} MiB\n`,
+    );
   }, 90_000 + 2 * DURATION_MS);
 
   it("answers a flood of rewrite jobs promptly, with BUSY beyond the queue", async () => {
@@ -146,5 +152,6 @@ describe("load: many clients and sessions at once", () => {
     expect(accepted).toBeLessThanOrEqual(1 + JOB_QUEUE);
     expect(answeredMs).toBeLessThan(10_000);
     await waitFor(() => editor.finished.filter((f) => f.kind === "solve").length >= accepted, 120_000, "accepted jobs to finish");
+    process.stdout.write(`job flood: ${count} requests answered in ${answeredMs} ms: ${accepted} accepted, ${busy} BUSY\n`);
   });
 });
