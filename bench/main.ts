@@ -5,6 +5,7 @@
  * bench/results.md (see results.ts).
  */
 import { benchGeneration } from "./generation";
+import { benchPreview } from "./preview";
 import { benchPropagation } from "./propagation";
 import { captureStdout, machine, saveResults, type BenchResults } from "./results";
 import { benchRewrite } from "./rewrite";
@@ -13,6 +14,7 @@ const benches: Record<string, (argv: readonly string[]) => Promise<unknown>> = {
   rewrite: benchRewrite,
   propagation: benchPropagation,
   generation: benchGeneration,
+  preview: benchPreview,
 };
 
 const [name, ...rest] = process.argv.slice(2);
