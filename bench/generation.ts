@@ -3,9 +3,12 @@
  * onnxruntime-node (server/model's GeneratorModel, which also returns every
  * layer's keys and values) against the same weights in torch eager
  * (models/town_gan.py via /usr/bin/python3), at batch 1 and 16 with the same
- * intra-op thread count.
+ * intra-op thread count. The two runtimes take turns (--rounds), and
+ * images/s comes from the median time per batch, so that a burst of CPU
+ * contention (the GAN may be training beside it) moves the figure little;
+ * the mean is printed beside it.
  *
- *   npm run bench -- generation [--threads 1] [--batches 1,16] [--seconds 2] [--model DIR]
+ *   npm run bench -- generation [--threads 1] [--batches 1,16] [--seconds 2] [--rounds 2] [--model DIR]
  */
 import { execFile } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -25,15 +28,16 @@ export interface GenerationRow {
   readonly threads: number;
   readonly batch: number;
   readonly runs: number;
+  /** batch / median time per batch. */
   readonly imagesPerSecond: number;
   readonly medianMs: number;
+  readonly meanMs: number;
 }
 
+/** Per batch size, the time of every timed run, in ms. */
 interface Timing {
   readonly batch: number;
-  readonly runs: number;
-  readonly seconds: number;
-  readonly medianMs: number;
+  readonly runsMs: number[];
 }
 
 export async function benchGeneration(argv: readonly string[]): Promise<GenerationRow[]> {
@@ -43,40 +47,53 @@ export async function benchGeneration(argv: readonly string[]): Promise<Generati
       threads: { type: "string", default: "1" },
       batches: { type: "string", default: "1,16" },
       seconds: { type: "string", default: "2" },
+      rounds: { type: "string", default: "2" },
       model: { type: "string", default: DEFAULT_MODEL },
     },
   });
   const threads = Number(opts.threads);
   const batches = opts.batches.split(",").map(Number);
   const seconds = Number(opts.seconds);
-  if (!(threads >= 1) || batches.some((b) => !(b >= 1)) || !(seconds > 0)) {
-    throw new Error("--threads, --batches and --seconds must be positive numbers");
+  const rounds = Number(opts.rounds);
+  if (!(threads >= 1) || batches.some((b) => !(b >= 1)) || !(seconds > 0) || !(rounds >= 1)) {
+    throw new Error("--threads, --batches, --seconds and --rounds must be positive numbers");
   }
   const modelDir = resolve(opts.model);
 
-  const ort = await timeOnnx(modelDir, threads, batches, seconds);
-  const torch = await timeTorch(modelDir, threads, batches, seconds);
-  const rows = [
-    ...ort.map((t) => row("onnxruntime-node", threads, t)),
-    ...torch.rows.map((t) => row("torch eager", threads, t)),
-  ];
+  const ort: Timing[][] = [];
+  const torchRounds: Awaited<ReturnType<typeof timeTorch>>[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ort.push(await timeOnnx(modelDir, threads, batches, seconds / rounds));
+    torchRounds.push(await timeTorch(modelDir, threads, batches, seconds / rounds));
+  }
+  const torch = torchRounds[0]!;
+  const pooled = (timings: Timing[][], batch: number) =>
+    timings.flatMap((round) => round.find((t) => t.batch === batch)!.runsMs);
+  const rows = batches.flatMap((batch) => [
+    row("onnxruntime-node", threads, batch, pooled(ort, batch)),
+    row("torch eager", threads, batch, pooled(torchRounds.map((t) => t.rows), batch)),
+  ]);
   process.stdout.write(
     `generation bench: ${modelDir}, CPU, ${threads} intra-op thread(s) each, ${availableParallelism()} cores ` +
       `(GAN training may share them); torch ${torch.version} from ${torch.origin}, ` +
-      `max |torch − reference| ${torch.referenceMaxError.toExponential(1)}\n` +
+      `max |torch − reference| ${torch.referenceMaxError.toExponential(1)}; onnxruntime also returns every ` +
+      `layer's keys and values, torch only the image\n` +
       formatTable(rows, batches),
   );
   return rows;
 }
 
-function row(runtime: GenerationRow["runtime"], threads: number, t: Timing): GenerationRow {
+function row(runtime: GenerationRow["runtime"], threads: number, batch: number, runsMs: readonly number[]): GenerationRow {
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  const medianMs = sorted[Math.floor(sorted.length / 2)]!;
   return {
     runtime,
     threads,
-    batch: t.batch,
-    runs: t.runs,
-    imagesPerSecond: (t.batch * t.runs) / t.seconds,
-    medianMs: t.medianMs,
+    batch,
+    runs: sorted.length,
+    imagesPerSecond: (1000 * batch) / medianMs,
+    medianMs,
+    meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
   };
 }
 
@@ -91,17 +108,16 @@ async function timeOnnx(modelDir: string, threads: number, batches: readonly num
     for (const batch of batches) {
       const z = latentBatch(Array.from({ length: batch }, (_, i) => i), model.manifest.zDim);
       for (let k = 0; k < WARMUP; k++) await model.run(z);
-      const times: number[] = [];
+      const runsMs: number[] = [];
       let total = 0;
-      while ((total < seconds || times.length < 3) && times.length < MAX_RUNS) {
+      while ((total < 1000 * seconds || runsMs.length < 3) && runsMs.length < MAX_RUNS) {
         const start = performance.now();
         await model.run(z);
-        const elapsed = (performance.now() - start) / 1000;
-        times.push(elapsed);
+        const elapsed = performance.now() - start;
+        runsMs.push(elapsed);
         total += elapsed;
       }
-      times.sort((a, b) => a - b);
-      timings.push({ batch, runs: times.length, seconds: total, medianMs: 1000 * times[Math.floor(times.length / 2)]! });
+      timings.push({ batch, runsMs });
     }
     return timings;
   } finally {
@@ -125,7 +141,7 @@ async function timeTorch(modelDir: string, threads: number, batches: readonly nu
 }
 
 function formatTable(rows: readonly GenerationRow[], batches: readonly number[]): string {
-  const lines = ["runtime            batch   images/s   median ms/batch   ort ÷ torch"];
+  const lines = ["runtime            batch   images/s   median ms/batch   mean ms/batch   runs   ort ÷ torch"];
   for (const batch of batches) {
     const ort = rows.find((r) => r.runtime === "onnxruntime-node" && r.batch === batch)!;
     const torch = rows.find((r) => r.runtime === "torch eager" && r.batch === batch)!;
@@ -133,7 +149,7 @@ function formatTable(rows: readonly GenerationRow[], batches: readonly number[])
       const ratio = r === ort ? `${(ort.imagesPerSecond / torch.imagesPerSecond).toFixed(2)}×` : "";
       lines.push(
         `${r.runtime.padEnd(18)} ${String(batch).padStart(5)} ${r.imagesPerSecond.toFixed(1).padStart(10)} ` +
-          `${r.medianMs.toFixed(2).padStart(17)}   ${ratio}`,
+          `${r.medianMs.toFixed(2).padStart(17)} ${r.meanMs.toFixed(2).padStart(15)} ${String(r.runs).padStart(6)}   ${ratio}`,
       );
     }
   }
