@@ -69,7 +69,8 @@ export class SessionClient {
     this.socket.on("connect", () => this.join());
     this.socket.on("disconnect", () => {
       this.role = null;
-      this.setStatus("offline", null);
+      // A refused join stays refused; anything else may come back.
+      if (this.status !== "refused") this.setStatus("offline", null);
     });
     this.socket.on(Events.sync, (message) => this.receiveSync(message));
     this.socket.on(Events.awareness, (update) =>

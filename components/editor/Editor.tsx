@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useReducer, useState } from "react";
+import { useCallback, useEffect, useReducer, useState } from "react";
 import { readRules, readSeeds, readSessionMeta, setLayer, setSeeds, type RuleEntry, type SessionMeta } from "@/shared/protocol";
 import { draftReducer, EMPTY_DRAFT, isExecutable, regionMask, type Role } from "@/app/_lib/draft";
 import { readHistory, type HistoryEntry } from "@/app/_lib/history";
+import { parseRecent, RECENT_KEY, rememberSession } from "@/app/_lib/recent";
 import type { Point } from "@/app/_lib/mask";
 import type { RoleMask } from "@/app/_lib/overlay";
 import type { SessionClient } from "@/app/_lib/sessionClient";
@@ -58,6 +59,28 @@ export function Editor({ sessionId, token }: { sessionId: string; token: string 
   return <EditorBody client={connection.client} token={token} status={connection.status} />;
 }
 
+/** Lists the session among this browser's recent ones once the server has let us in. */
+function useRememberSession(client: SessionClient, token: string, meta: SessionMeta | null): void {
+  const role = client.role;
+  const model = meta?.model;
+  const title = meta?.title;
+  useEffect(() => {
+    if (!role || model === undefined) return;
+    const recent = parseRecent(localStorage.getItem(RECENT_KEY));
+    const known = recent.find((s) => s.id === client.sessionId);
+    const entry = {
+      ...known,
+      id: client.sessionId,
+      token,
+      role,
+      model,
+      title: title ?? "",
+      openedAt: Date.now(),
+    };
+    localStorage.setItem(RECENT_KEY, JSON.stringify(rememberSession(recent, entry)));
+  }, [client, token, role, model, title]);
+}
+
 /**
  * The editor: tools and the draft on the left, the sample grid in the
  * middle, rules, history and matching on the right.
@@ -71,6 +94,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
   const readOnly = client.role !== "edit";
   const manifest = useManifest(meta?.model ?? null);
   const size = manifest?.resolution ?? 64;
+  useRememberSession(client, token, meta);
 
   const [draft, dispatch] = useReducer(draftReducer, EMPTY_DRAFT);
   const [tools, setTools] = useState<ToolState>(INITIAL_TOOLS);

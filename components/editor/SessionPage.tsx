@@ -2,7 +2,6 @@
 
 import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
-import { parseRecent, RECENT_KEY, rememberSession } from "@/app/_lib/recent";
 
 // Browser only: the editor's Yjs copy must not load into the server process
 // (which has its own), and it needs the token from the URL anyway.
@@ -15,27 +14,16 @@ function tokenFromLocation(): string | null {
   return new URLSearchParams(window.location.hash.replace(/^#/, "")).get("token");
 }
 
-/** Reads the token from the URL, remembers the session, opens the editor. */
+/** Reads the token from the URL and opens the editor with it. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
   const [token, setToken] = useState<string | null | undefined>(undefined);
 
-  useEffect(() => {
-    const found = tokenFromLocation();
-    setToken(found);
-    if (!found) return;
-    const recent = parseRecent(localStorage.getItem(RECENT_KEY));
-    const known = recent.find((s) => s.id === sessionId);
-    const role = known && known.token === found ? known.role : known?.viewToken === found ? "view" : (known?.role ?? "edit");
-    const entry = known
-      ? { ...known, openedAt: Date.now() }
-      : { id: sessionId, token: found, role, model: "", title: "", openedAt: Date.now() };
-    localStorage.setItem(RECENT_KEY, JSON.stringify(rememberSession(recent, entry)));
-  }, [sessionId]);
+  useEffect(() => setToken(tokenFromLocation()), []);
 
   if (token === undefined) return null;
   if (token === null) {
     return (
-      <main className="mx-auto max-w-xl p-10" role="alert">
+      <main className="mx-auto max-w-xl p-10" role="alert" data-testid="no-token">
         <h1 className="text-xl font-semibold">This link has no token</h1>
         <p className="mt-2 text-slate-400">Open the session with the full edit or view link you were given.</p>
       </main>
