@@ -61,9 +61,9 @@ export function rulesHashOf(src: string): string {
   return /rules=([0-9a-f]{64})/.exec(src)?.[1] ?? "";
 }
 
-/** Saves a screenshot under test-results/screenshots/<name>.png. */
+/** Saves a screenshot under e2e/screenshots/<name>.png (kept across runs, not committed). */
 export async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  await page.screenshot({ path: `e2e/screenshots/${name}.png` });
 }
 
 /** Paints the standard rule, executes it and waits until it is solved and drawn. */

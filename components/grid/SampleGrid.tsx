@@ -16,8 +16,9 @@ export interface GridTileData {
 }
 
 /**
- * The sample grid: as many columns as the screen allows (3 on a phone, up to
- * 8 on a projector), every tile a fixed square.
+ * The sample grid: 4 columns on laptops and projectors (a 12-seed grid is
+ * 3 full rows that fit the height), 3 on narrow screens, 6 on very wide
+ * ones; every tile a fixed square.
  */
 export function SampleGrid({
   tiles,
@@ -42,7 +43,9 @@ export function SampleGrid({
 }) {
   return (
     <div
-      className="grid grid-cols-3 gap-3 sm:grid-cols-4 lg:grid-cols-4 xl:grid-cols-6 2xl:grid-cols-8"
+      className="mx-auto grid w-full grid-cols-3 gap-3 md:grid-cols-4 min-[2200px]:grid-cols-6"
+      // Three rows of four stay on one screen: the width follows the height.
+      style={{ maxWidth: "max(24rem, calc((100vh - 16rem) * 4 / 3))" }}
       data-testid="sample-grid"
     >
       {tiles.map((tile) => (
