@@ -14,6 +14,8 @@ export interface TopSingular {
   /** Right singular vectors as rows (count×m, row-major). */
   readonly vectors: Float64Array;
   readonly count: number;
+  /** Lanczos steps taken (the dimension of the Krylov space). */
+  readonly steps: number;
 }
 
 export interface TopSingularOptions {
@@ -145,7 +147,7 @@ function ritzVectors(
   rankTolerance: number,
 ): TopSingular {
   const k = alphas.length;
-  if (k === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), count: 0 };
+  if (k === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), count: 0, steps: 0 };
   const eig = symmetricEigen(tridiagonal(alphas, betas), k);
   const top = Math.sqrt(Math.max(eig.values[0]!, 0));
   const values: number[] = [];
@@ -161,5 +163,5 @@ function ritzVectors(
   }
   const flat = new Float64Array(vectors.length * m);
   vectors.forEach((v, j) => flat.set(v, j * m));
-  return { values: Float64Array.from(values), vectors: flat, count: vectors.length };
+  return { values: Float64Array.from(values), vectors: flat, count: vectors.length, steps: k };
 }
