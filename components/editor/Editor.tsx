@@ -227,6 +227,7 @@ function EditorBody({ client, token, status }: { client: SessionClient; token: s
           <ContextTray
             regions={draft.context}
             imageFor={(seed) => images.before.get(seed) ?? null}
+            srcFor={images.serverSrc}
             size={size}
             onRemove={(seed) => dispatch({ type: "clear", role: "context", seed })}
             disabled={readOnly}

@@ -5,18 +5,21 @@ import { PixelCanvas } from "@/components/grid/PixelCanvas";
 import { overlayPixels } from "@/app/_lib/overlay";
 
 /**
- * Thumbnails of every context region of the draft (image with its mask),
- * each with a remove button.
+ * Thumbnails of every context region of the draft (original image with its
+ * mask), each with a remove button.
  */
 export function ContextTray({
   regions,
   imageFor,
+  srcFor,
   size,
   onRemove,
   disabled,
 }: {
   regions: readonly Region[];
   imageFor: (seed: number) => Uint8ClampedArray | null;
+  /** The server's image, shown until the browser's original is rendered. */
+  srcFor: (seed: number) => string;
   size: number;
   onRemove: (seed: number) => void;
   disabled: boolean;
@@ -33,6 +36,9 @@ export function ContextTray({
           {regions.map((region) => (
             <li key={region.seed} className="relative h-14 w-14" data-testid={`context-${region.seed}`}>
               <div className="relative h-full w-full overflow-hidden rounded bg-slate-800">
+                {imageFor(region.seed) === null && (
+                  <img src={srcFor(region.seed)} alt="" className="pixelated absolute inset-0 h-full w-full" />
+                )}
                 <PixelCanvas rgba={imageFor(region.seed)} size={size} />
                 <PixelCanvas rgba={overlayPixels([{ role: "context", mask: region.mask }], size, 170)} size={size} />
               </div>
