@@ -196,4 +196,14 @@ describe("bad HTTP input changes nothing", () => {
     expect(viewSnapshot.status).toBe(403);
     expect(await viewSnapshot.json()).toMatchObject({ error: { code: "READ_ONLY" } });
   });
+
+  it("tells editors the view link and viewers nothing more", async () => {
+    const session = await createSession(server.url);
+    const info = (token: string) =>
+      fetch(`${server.url}/api/sessions/${session.id}?token=${token}`).then((r) => r.json());
+    expect(await info(session.editToken)).toMatchObject({ role: "edit", viewUrl: session.viewUrl });
+    const asViewer = await info(session.viewToken);
+    expect(asViewer.role).toBe("view");
+    expect(asViewer).not.toHaveProperty("viewUrl");
+  });
 });

@@ -12,6 +12,7 @@ import {
   readSeeds,
   readSessionMeta,
   RewriteError,
+  sessionAppPath,
   type SessionInfoResponse,
 } from "@/shared/protocol";
 import type { SessionService } from "../sessionService";
@@ -98,6 +99,7 @@ export function createApi(options: ApiOptions) {
           role,
           model: session.model,
           createdAt: session.createdAt,
+          ...(role === "edit" ? { viewUrl: sessionAppPath(session.id, session.viewToken) } : {}),
         };
         sendJson(context.res, 200, info);
       },

@@ -32,6 +32,8 @@ export interface SessionInfoResponse {
   role: "edit" | "view";
   model: string;
   createdAt: number;
+  /** The view link, for callers holding the edit token only. */
+  viewUrl?: string;
 }
 
 export interface SnapshotResponse {
