@@ -1,7 +1,7 @@
 "use client";
 
-import { useState } from "react";
-import { sessionAppPath } from "@/shared/protocol/api";
+import { useEffect, useState } from "react";
+import { sessionAppPath, type SessionInfoResponse } from "@/shared/protocol/api";
 import { sharePath } from "@/app/_lib/snapshots";
 import { parseRecent, RECENT_KEY } from "@/app/_lib/recent";
 import type { SessionClient } from "@/app/_lib/sessionClient";
@@ -27,10 +27,22 @@ export function SharePanel({
   const id = client.sessionId;
   const known = typeof window === "undefined" ? [] : parseRecent(localStorage.getItem(RECENT_KEY));
   const viewToken = readOnly ? token : (known.find((s) => s.id === id)?.viewToken ?? null);
+  const [serverViewPath, setServerViewPath] = useState<string | null>(null);
+  const viewPath = viewToken ? sessionAppPath(id, viewToken) : serverViewPath;
+
+  // Editors who did not create the session learn the view link from the server.
+  useEffect(() => {
+    if (!open || readOnly || viewToken) return;
+    const url = `/api/sessions/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`;
+    fetch(url)
+      .then((r) => (r.ok ? (r.json() as Promise<SessionInfoResponse>) : null))
+      .then((info) => setServerViewPath(info?.viewUrl ?? null))
+      .catch(() => setServerViewPath(null));
+  }, [open, readOnly, viewToken, id, token]);
 
   const links: [string, string | null, string][] = [
     ["Edit link", readOnly ? null : origin + sessionAppPath(id, token), "share-edit"],
-    ["View link", viewToken ? origin + sessionAppPath(id, viewToken) : null, "share-view"],
+    ["View link", viewPath ? origin + viewPath : null, "share-view"],
     ["Snapshot link", snapshot, "share-snapshot"],
   ];
 
@@ -68,7 +80,7 @@ export function SharePanel({
                   Freeze the current rules into a link
                 </button>
               ) : (
-                <span className="text-slate-500">Only the session&apos;s creator has this link.</span>
+                <span className="text-slate-500">Only editors see this link.</span>
               )}
             </div>
           ))}
