@@ -173,7 +173,8 @@ async function writeReport(all: readonly EvalRow[], failed: readonly string[], d
     "- **Time per edit**: this engine and full-rank LS: median wall time of the solve (forward passes for the rule's " +
       "seeds included; full-rank adds its dual solve); original Adam: its optimiser loop alone (torch, 1 thread, D and " +
       "goal from the engine); fine-tune all: its Adam loop alone (torch, 1 thread).",
-    "- **Methods**: ours = closed form (L2) or IRLS (L1) for Λ in W1 = W0 + ΛD, rank 1 or 3, default ridge; " +
+    "- **Methods**: ours = closed form (L2) or IRLS (L1) for Λ in W1 = W0 + ΛD, rank 1 or 3, the engine's default ridge " +
+      "(and rank 1 L2 at ridge 0.01, a weaker damping); " +
       "full-rank LS = the unconstrained single-layer least squares on the same goal and ridge; original Adam = " +
       "bench/original_insert.py (Adam on the layer, L1 on the zero-padded goal crop, projection onto D every 10 steps); " +
       `fine-tune all = Adam over every generator weight, L1 inside the pasted box of the RGB copy-paste target image ` +

@@ -1,7 +1,8 @@
 /**
  * The edit methods compared by the evaluation. Each turns one rule into the
  * held-out images after the edit and the time the edit took:
- * - this engine (closed form L2, or IRLS L1; rank 1 or 3);
+ * - this engine (closed form L2, or IRLS L1; rank 1 or 3; the rule's ridge,
+ *   plus rank 1 L2 at a weak ridge 0.01 to show the other end of its trade-off);
  * - the unconstrained single-layer least squares (the engine's full-rank
  *   baseline on the same goal);
  * - the original iterative method (Adam on the layer with the projection,
@@ -32,6 +33,7 @@ export const METHODS = [
   "ours L2 r3",
   "ours L1 r1",
   "ours L1 r3",
+  "ours L2 r1 ridge.01",
   "full-rank LS",
   "original Adam",
   "fine-tune all lr1e-4",
@@ -67,6 +69,8 @@ export async function runMethod(method: Method, rule: Rule, ctx: MethodContext):
       return engineEdit({ ...rule, solver: "l1", rank: 1 }, ctx);
     case "ours L1 r3":
       return engineEdit({ ...rule, solver: "l1", rank: 3 }, ctx);
+    case "ours L2 r1 ridge.01":
+      return engineEdit({ ...rule, solver: "l2", rank: 1, ridge: 0.01 }, ctx);
     case "full-rank LS":
       return fullRankEdit({ ...rule, solver: "l2", rank: 1 }, ctx);
     case "original Adam":

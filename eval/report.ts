@@ -71,7 +71,7 @@ export function ruleTable(rows: readonly EvalRow[]): string {
   ].join("\n");
 }
 
-const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#17becf", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
 
 /** Scatter plot: x = mean |Δimage| outside the part, y = efficacy; one dot per rule, a ring per method mean. */
 export function scatterSvg(rows: readonly EvalRow[], summary: readonly MethodSummary[], title: string): string {
