@@ -7,12 +7,12 @@
  *
  *   npm run bench -- rewrite [--layer conv16] [--runs 15] [--no-torch]
  *
- * Ridge measurement behind DEFAULT_RIDGE (shared/rewrite/rule.ts): see
- * RIDGE_NOTE below and the lead's report; rerun after the model changes.
+ * The ridge measurement behind DEFAULT_RIDGE is summarised in
+ * shared/rewrite/rule.ts; rerun this after the model changes.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseArgs } from "node:util";
@@ -65,7 +65,7 @@ export async function benchRewrite(argv: readonly string[]): Promise<void> {
   const layer = rule.layer;
   write(`rewrite bench: model ${model.manifest.name}, ${opts.rule ?? "box rule"}, layer ${layer}, ` +
     `${rule.kind}, rank ${rule.rank}, ${rule.context.length} context images, ` +
-    `CPU, ${navigatorCores()} cores (GAN training alongside)\n`);
+    `CPU, ${navigatorCores()} cores, load average ${loadavg()[0]!.toFixed(1)}\n`);
 
   const options = { source, moments: source.moments };
   await solveRule(rule, options); // builds and caches the factor of C
