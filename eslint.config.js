@@ -25,4 +25,20 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
+  {
+    // shared/ is pure: it runs on the server, in the CLI and in the browser.
+    files: ["shared/**/*.ts"],
+    ignores: ["shared/**/*.test.ts", "shared/**/testing/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/server/*", "@/app/*", "@/components/*", "../../server/*"], message: "shared/ may not import app or server code" },
+            { group: ["onnxruntime-*", "node:*", "socket.io*", "better-sqlite3", "react", "react-dom"], message: "shared/ stays free of runtimes, Node APIs and UI" },
+          ],
+        },
+      ],
+    },
+  },
 );
