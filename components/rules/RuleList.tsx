@@ -162,7 +162,7 @@ function RuleItem({
           <input
             type="range"
             min={0}
-            max={2}
+            max={4}
             step={0.05}
             value={rule.strength}
             disabled={readOnly}

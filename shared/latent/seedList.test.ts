@@ -8,6 +8,10 @@ describe("parseSeedList", () => {
     expect(parseSeedList(" 7 ")).toEqual([7]);
   });
 
+  it("keeps a seed named twice once, where it first appears", () => {
+    expect(parseSeedList("5,5,3-6,5")).toEqual([5, 3, 4, 6]);
+  });
+
   it("rejects malformed items with the offending text", () => {
     for (const text of ["", "a", "1-", "-1", "3-1", "1,,2", "1.5", "0-x"]) {
       expect(() => parseSeedList(text)).toThrow(SeedListError);

@@ -15,6 +15,7 @@ const DEFAULT_MAX_COUNT = 1_000_000;
 /**
  * The seeds named by a comma-separated list of integers and inclusive
  * ranges, in the order written: `"0-3,20,30-31"` → `[0,1,2,3,20,30,31]`.
+ * A seed named twice is kept once, where it first appears.
  */
 export function parseSeedList(
   text: string,
@@ -30,7 +31,7 @@ export function parseSeedList(
     }
     for (let seed = first; seed <= last; seed++) seeds.push(seed);
   }
-  return seeds;
+  return [...new Set(seeds)];
 }
 
 /** The shortest list text for `seeds`: `[0,1,2,3,7]` → `"0-3,7"`. */

@@ -45,6 +45,7 @@ describe("parseRule", () => {
     ["a negative seed", { ...base, paste: { ...base.paste!, seed: -1 } }, "paste.seed"],
     ["a fractional seed", { ...base, context: [{ ...base.context![0]!, seed: 2.5 }] }, "context.0.seed"],
     ["a non-finite strength", { ...base, strength: Number.POSITIVE_INFINITY }, "strength"],
+    ["a strength beyond ±MAX_STRENGTH", { ...base, strength: 1e308 }, "strength"],
     ["a NaN ridge", { ...base, ridge: Number.NaN }, "ridge"],
     ["a negative ridge", { ...base, ridge: -1 }, "ridge"],
     ["too many context images", { ...base, context: Array.from({ length: MAX_CONTEXT_IMAGES + 1 }, (_, i) => regionAt(i, { top: 0, left: 0, bottom: 1, right: 1 })) }, "context"],

@@ -10,6 +10,8 @@ import { decodeMask, maskArea } from "./mask";
 
 /** Most context images one rule may use (the original's rules use 1–34). */
 export const MAX_CONTEXT_IMAGES = 32;
+/** The largest |strength| a rule may carry (the app's rule list uses the same). */
+export const MAX_STRENGTH = 4;
 
 /**
  * Default ridge ("damping"), relative to the energy typical keys have along
@@ -51,7 +53,8 @@ export const ruleSchema = z.object({
   copy: regionSchema.optional(),
   paste: regionSchema.optional(),
   context: z.array(regionSchema).max(MAX_CONTEXT_IMAGES).default([]),
-  strength: finite.default(1),
+  /** Scales Λ; beyond ±MAX_STRENGTH an edit only amplifies its collateral. */
+  strength: finite.pipe(z.number().min(-MAX_STRENGTH).max(MAX_STRENGTH)).default(1),
   solver: z.enum(["l2", "l1"]).default("l2"),
   ridge: finite.pipe(z.number().nonnegative()).default(DEFAULT_RIDGE),
   eraseChannels: z.int().min(1).optional(),
