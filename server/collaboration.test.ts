@@ -9,17 +9,13 @@ import {
   setSeeds,
   updateRule,
 } from "@/shared/protocol";
+import { ClientPool } from "./testing/clientPool";
 import { TestClient } from "./testing/testClient";
 import { createSession, startTestServer, type TestServer, waitFor } from "./testing/testServer";
 
 let server: TestServer;
-const clients: TestClient[] = [];
-
-async function join(sessionId: string, token: string): Promise<TestClient> {
-  const client = await TestClient.synced(server.url, sessionId, token);
-  clients.push(client);
-  return client;
-}
+const pool = new ClientPool(() => server.url);
+const join = pool.join;
 
 const stateOf = (doc: Y.Doc) => Buffer.from(Y.encodeStateAsUpdate(doc)).toString("base64");
 
@@ -28,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  pool.closeAll();
   await server.close();
 });
 
@@ -107,21 +103,21 @@ describe("a shared session", () => {
 describe("joining", () => {
   it("refuses an unknown session", async () => {
     const client = await TestClient.connect(server.url, "no-such-session", "token");
-    clients.push(client);
+    pool.keep(client);
     expect(client.join).toMatchObject({ ok: false, error: { code: "SESSION_NOT_FOUND" } });
   });
 
   it("refuses a wrong token", async () => {
     const session = await createSession(server.url);
     const client = await TestClient.connect(server.url, session.id, "not-the-token");
-    clients.push(client);
+    pool.keep(client);
     expect(client.join).toMatchObject({ ok: false, error: { code: "UNAUTHORIZED" } });
   });
 
   it("refuses document messages before joining", async () => {
     const session = await createSession(server.url);
     const client = await TestClient.connect(server.url, session.id, "wrong");
-    clients.push(client);
+    pool.keep(client);
     const ack = await client.sendRaw(new Uint8Array([0, 1, 0]));
     expect(ack).toMatchObject({ ok: false, error: { code: "NOT_JOINED" } });
   });

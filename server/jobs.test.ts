@@ -14,18 +14,14 @@ import {
   type SnapshotResponse,
   updateRule,
 } from "@/shared/protocol";
+import { ClientPool } from "./testing/clientPool";
 import { TestClient } from "./testing/testClient";
 import { pasteRule } from "./testing/rules";
 import { createSession, startTestServer, type TestServer, waitFor } from "./testing/testServer";
 
 let server: TestServer;
-const clients: TestClient[] = [];
-
-async function join(sessionId: string, token: string): Promise<TestClient> {
-  const client = await TestClient.synced(server.url, sessionId, token);
-  clients.push(client);
-  return client;
-}
+const pool = new ClientPool(() => server.url);
+const join = pool.join;
 
 async function getPng(sessionId: string, seed: number, rulesHash: string, token: string): Promise<PNG> {
   const response = await fetch(`${server.url}${imagePath(sessionId, seed, rulesHash)}&token=${token}`);
@@ -47,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  pool.closeAll();
   await server.close();
 });
 
@@ -183,7 +179,7 @@ describe("rule jobs that cannot run", () => {
     try {
       const session = await createSession(quick.url);
       const alice = await TestClient.synced(quick.url, session.id, session.editToken);
-      clients.push(alice);
+      pool.keep(alice);
       await alice.edit((doc) => addRule(doc, newRuleEntry("slow", pasteRule({ layer: "conv8" }))));
       expect(await alice.socket.emitWithAck(Events.ruleExecute, { ruleId: "slow" })).toMatchObject({ ok: true });
       await waitFor(() => readRule(alice.doc, "slow")?.status === "failed", 30_000, "failed status");
@@ -198,7 +194,7 @@ describe("rule jobs that cannot run", () => {
     try {
       const session = await createSession(busy.url);
       const alice = await TestClient.synced(busy.url, session.id, session.editToken);
-      clients.push(alice);
+      pool.keep(alice);
       await alice.edit((doc) => {
         addRule(doc, newRuleEntry("one", pasteRule()));
         addRule(doc, newRuleEntry("two", pasteRule({ layer: "conv32" })));

@@ -12,17 +12,13 @@ import {
   seedsArray,
   sessionMap,
 } from "@/shared/protocol";
+import { ClientPool } from "./testing/clientPool";
 import { TestClient, updateMessage } from "./testing/testClient";
 import { createSession, startTestServer, type TestServer, waitFor } from "./testing/testServer";
 
 let server: TestServer;
-const clients: TestClient[] = [];
-
-async function join(sessionId: string, token: string): Promise<TestClient> {
-  const client = await TestClient.synced(server.url, sessionId, token);
-  clients.push(client);
-  return client;
-}
+const pool = new ClientPool(() => server.url);
+const join = pool.join;
 
 /** The document as a fresh client sees it. */
 async function storedState(sessionId: string, token: string): Promise<string> {
@@ -47,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  pool.closeAll();
   await server.close();
 });
 
