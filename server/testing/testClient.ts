@@ -118,7 +118,10 @@ export class TestClient {
     const decoder = decoding.createDecoder(message);
     const encoder = encoding.createEncoder();
     const type = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
-    if (encoding.length(encoder) > 0) void this.sendRaw(encoding.toUint8Array(encoder));
+    if (encoding.length(encoder) > 0) {
+      // The sync reply's ack is not awaited; it may be cut off by close().
+      this.sendRaw(encoding.toUint8Array(encoder)).catch(() => undefined);
+    }
     if (type === syncProtocol.messageYjsSyncStep2) this.synced = true;
     if (type === syncProtocol.messageYjsUpdate) this.onRemoteUpdate?.(message);
   }
