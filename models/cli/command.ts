@@ -65,16 +65,21 @@ export function required<T>(value: T | undefined, flag: string): T {
 }
 
 /** Parses an integer option no smaller than `minimum`. */
+/** Largest --scale a grid may be drawn at (64 px images → 2048 px tiles). */
+export const MAX_SCALE = 32;
+
 export function integerOption(
   text: string | undefined,
   flag: string,
   fallback: number,
   minimum = 1,
+  maximum = Number.MAX_SAFE_INTEGER,
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) {
-    throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum || value > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `≥ ${minimum}` : `from ${minimum} to ${maximum}`;
+    throw new UsageError(`${flag} must be an integer ${range}, got "${text}"`);
   }
   return value;
 }

@@ -37,6 +37,7 @@ describe("npm run cli -- sample", () => {
     ["a missing --out", ["sample", "--seeds", "0-3"], /missing --out/],
     ["an unknown option", ["sample", "--seeds", "1", "--out", "g.png", "--size", "2"], /Unknown option '--size'/],
     ["a zero scale", ["sample", "--seeds", "1", "--out", "g.png", "--scale", "0"], /--scale must be an integer/],
+    ["a huge scale", ["sample", "--seeds", "1", "--out", "g.png", "--scale", "1000"], /--scale must be an integer from 1 to 32/],
   ])("rejects %s with usage help and status 2", (_, args, message) => {
     const run = cli(...args);
     expect(run.status).toBe(2);

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 
 import { encodePng, imageGrid, type GeneratorModel, type LayerWeights } from "../../../server/model";
 import { latentBatch, parseSeedList } from "../../../shared/latent";
-import { CommandFailure, integerOption, parseOptions, required, UsageError, type CliCommand } from "../command";
+import { CommandFailure, integerOption, MAX_SCALE, parseOptions, required, UsageError, type CliCommand } from "../command";
 import { loadModel, modelOption } from "../modelOption";
 import { featuresOf, readRules, solveRuleFiles } from "./ruleFiles";
 
@@ -29,7 +29,7 @@ export const compareCommand: CliCommand = {
     const out = resolve(required(options.out, "--out"));
     if (!out.toLowerCase().endsWith(".png")) throw new UsageError(`--out must name a .png file, got "${options.out}"`);
     const columns = integerOption(options.columns, "--columns", Math.min(seeds.length, 8));
-    const scale = integerOption(options.scale, "--scale", 2);
+    const scale = integerOption(options.scale, "--scale", 2, 1, MAX_SCALE);
     const isDirectory = await stat(dirname(out)).then((s) => s.isDirectory(), () => false);
     if (!isDirectory) throw new CommandFailure(`cannot write there: ${dirname(out)} is not a directory`);
 

@@ -7,6 +7,7 @@ import { latentBatch, parseSeedList } from "../../../shared/latent";
 import {
   CommandFailure,
   integerOption,
+  MAX_SCALE,
   parseOptions,
   required,
   UsageError,
@@ -34,7 +35,7 @@ export const sampleCommand: CliCommand = {
     });
     const seeds = parseSeedList(required(options.seeds, "--seeds"), { maxCount: MAX_IMAGES });
     const out = resolve(required(options.out, "--out"));
-    const scale = integerOption(options.scale, "--scale", 1);
+    const scale = integerOption(options.scale, "--scale", 1, 1, MAX_SCALE);
     const columns = integerOption(options.columns, "--columns", Math.ceil(Math.sqrt(seeds.length)));
     if (!out.toLowerCase().endsWith(".png")) throw new UsageError(`--out must name a .png file, got "${options.out}"`);
     await assertDirectory(dirname(out));
