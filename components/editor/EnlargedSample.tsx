@@ -34,17 +34,10 @@ export function EnlargedSample({
     >
       <div className="w-[min(80vh,90vw)]" onClick={(event) => event.stopPropagation()}>
         <SampleTile
-          seed={tile.seed}
+          {...tile}
           size={size}
-          serverSrc={tile.serverSrc}
-          after={tile.after}
-          serverStale={tile.serverStale}
-          before={tile.before}
           mode={mode}
           split={split}
-          masks={tile.masks}
-          heatmap={tile.heatmap}
-          cursors={tile.cursors}
           {...(painting ? { onStroke: (from: Point, to: Point) => onStroke(tile.seed, from, to) } : {})}
           onHover={(at) => onHover(tile.seed, at)}
           label={`#${tile.seed} — Esc or click outside to close`}

@@ -51,17 +51,10 @@ export function SampleGrid({
       {tiles.map((tile) => (
         <SampleTile
           key={tile.seed}
-          seed={tile.seed}
+          {...tile}
           size={size}
-          serverSrc={tile.serverSrc}
-          after={tile.after}
-          serverStale={tile.serverStale}
-          before={tile.before}
           mode={mode}
           split={split}
-          masks={tile.masks}
-          heatmap={tile.heatmap}
-          cursors={tile.cursors}
           selected={selected === tile.seed}
           {...(painting ? { onStroke: (from: Point, to: Point) => onStroke(tile.seed, from, to) } : {})}
           onHover={(at) => onHover(tile.seed, at)}
