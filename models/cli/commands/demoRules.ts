@@ -1,20 +1,20 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
-import { executionProviderFromEnv, Segmenter, type GeneratorModel, type Tensor } from "../../../server/model";
-import { latentBatch, parseSeedList } from "../../../shared/latent";
+import { executionProviderFromEnv, Segmenter, type GeneratorModel } from "../../../server/model";
+import { parseSeedList } from "../../../shared/latent";
 import {
   encodeMask,
   parseRule,
   type BinaryMask,
-  type LayerWeights,
   type Rule,
   type RuleInput,
 } from "../../../shared/rewrite";
 import { CommandFailure, parseOptions, UsageError, type CliCommand, type CliContext } from "../command";
 import { DEFAULT_MODEL, loadModel, modelOption } from "../modelOption";
 import { featuresOf, solveRuleFiles } from "./ruleFiles";
-import { area, classMask, components, dilate, extent, roofMask, type Labels } from "./sceneMasks";
+import { area, components, dilate, extent, type Labels } from "./sceneMasks";
+import { SceneParts, segmentSeeds, type Part, type Segmented } from "./sceneParts";
 
 /** A part must cover at least this many pixels to be chosen or counted. */
 const MIN_PART_PIXELS = 12;
@@ -23,9 +23,6 @@ const CONTEXT_IMAGES = 4;
 const MAX_OBJECT_SIDE = 24;
 /** Erase drops this share of key channels (30 of 512 in the original UI). */
 const ERASE_SHARE = 30 / 512;
-const BATCH = 32;
-
-type Part = "tree" | "dome" | "spire" | "window" | "roof";
 
 interface Demo {
   readonly name: string;
@@ -81,7 +78,7 @@ export const demoRulesCommand: CliCommand = {
     try {
       const layer = options.layer ?? "conv16";
       const scene = new SceneParts(segmenter.classes);
-      const scanned = await segmentAll(model, segmenter, scan, {});
+      const scanned = await segmentSeeds(model, segmenter, scan, {});
       const rules: (Rule & { name: string })[] = [];
       const missing: string[] = [];
       for (const demo of DEMOS) {
@@ -109,54 +106,6 @@ export const demoRulesCommand: CliCommand = {
     }
   },
 };
-
-/** Class indices and part masks for this segmenter's classes. */
-class SceneParts {
-  private readonly index: (name: string) => number;
-
-  constructor(classes: readonly string[]) {
-    this.index = (name) => {
-      const k = classes.indexOf(name);
-      if (k < 0) throw new CommandFailure(`the segmenter has no class "${name}" (has ${classes.join(", ")})`);
-      return k;
-    };
-  }
-
-  mask(labels: Labels, part: Part): BinaryMask {
-    if (part === "roof") {
-      return roofMask(labels, this.index("building"), [this.index("sky"), this.index("cloud")]);
-    }
-    return classMask(labels, this.index(part));
-  }
-
-  classOf(part: Part): number {
-    return part === "roof" ? this.index("building") : this.index(part);
-  }
-}
-
-interface Segmented {
-  readonly images: Tensor;
-  readonly labels: Labels[];
-}
-
-async function segmentAll(
-  model: GeneratorModel,
-  segmenter: Segmenter,
-  seeds: readonly number[],
-  weights: LayerWeights,
-): Promise<Segmented> {
-  const { zDim, resolution: r } = model.manifest;
-  const images = new Float32Array(seeds.length * 3 * r * r);
-  const labels: Labels[] = [];
-  for (let start = 0; start < seeds.length; start += BATCH) {
-    const batch = seeds.slice(start, start + BATCH);
-    const { image } = await model.run(latentBatch(batch, zDim), weights);
-    images.set(image.data, start * 3 * r * r);
-    const seg = await segmenter.segment(image);
-    batch.forEach((_, b) => labels.push({ width: r, height: r, data: seg.labels.slice(b * r * r, (b + 1) * r * r) }));
-  }
-  return { images: { data: images, shape: [seeds.length, 3, r, r] }, labels };
-}
 
 /**
  * Seeds ordered by the size of their region of `part`, with that region:
@@ -243,13 +192,13 @@ async function evaluate(
   seeds: readonly number[],
   context: CliContext,
 ): Promise<RuleEvaluation[]> {
-  const before = await segmentAll(model, segmenter, seeds, {});
+  const before = await segmentSeeds(model, segmenter, seeds, {});
   const source = featuresOf(model, context);
   const results: RuleEvaluation[] = [];
   for (const rule of rules) {
     const demo = DEMOS.find((d) => d.name === rule.name)!;
     const { weights } = await solveRuleFiles([{ file: rule.name, rule }], source, context);
-    const after = await segmentAll(model, segmenter, seeds, weights);
+    const after = await segmentSeeds(model, segmenter, seeds, weights);
     results.push({
       rule: rule.name,
       layer: rule.layer,
