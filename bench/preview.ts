@@ -18,17 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import type { CreateSessionResponse } from "@/shared/protocol/api";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/chromium";
 
 function option(argv: readonly string[], name: string, fallback: number): number {
   const at = argv.indexOf(`--${name}`);
@@ -95,7 +85,7 @@ function gridUpdated(page: Page, before: Record<string, string>, previewKey: str
 }
 
 async function openEditor(url: string): Promise<Page> {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   await page.goto(url);
   await page.getByTestId("connection").filter({ hasText: "synced" }).waitFor({ timeout: 120_000 });
