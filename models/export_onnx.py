@@ -3,9 +3,17 @@
     /usr/bin/python3 models/export_onnx.py models/.work/town64/step_6000.pt \
         --out models/town64
 
+    /usr/bin/python3 models/export_onnx.py --features-only --out models/town64
+
+adds only the feature graphs to an exported folder, from its generator.pt
+(generator.onnx and so the key statistics stay as they are).
+
 Writes, under --out:
   generator.onnx        z + every rewritable weight → image, keys, values
   render_<layer>.onnx   that layer's value map (+ later weights) → image
+  features_<layer>.onnx z (+ weights up to the layer) → that layer's key
+                        and value only: the rewrite engine's forward pass,
+                        which skips the finer (costlier) blocks
   <layer>.weight.f32    the trained weight, float32 little-endian, O×I×3×3
   reference.f32         torch image and values for seeds 0..3 (parity test)
   generator.pt          the exported (EMA) torch state dict, for baselines
@@ -67,6 +75,79 @@ class RenderGraph(torch.nn.Module):
         return torch.tanh(self.generator.to_rgb(x))
 
 
+class FeatureGraph(torch.nn.Module):
+    """From z to one layer's key and value; earlier weights are inputs."""
+
+    def __init__(self, generator, layer):
+        super().__init__()
+        self.generator = generator
+        self.layer = layer
+        names = [name for name, *_ in BLOCKS]
+        self.upto = names[:names.index(layer) + 1]
+        self.rewritable_upto = [n for n in self.upto if n in REWRITABLE]
+
+    def forward(self, z, *weights):
+        overrides = dict(zip(self.rewritable_upto, weights))
+        x = self.generator.start(z)
+        for name in self.upto:
+            block = self.generator.blocks[name]
+            key = block.keys(x)
+            value = F.conv2d(key, overrides.get(name, block.weight), padding=1)
+            if name == self.layer:
+                return key, value
+            x = block.finish(value)
+        raise AssertionError("unreachable")
+
+
+def export_feature_graphs(generator, out):
+    """Writes features_<layer>.onnx for every rewritable layer; returns the
+    manifest's "features" entry of each layer."""
+    files = {}
+    for layer in REWRITABLE:
+        graph = FeatureGraph(generator, layer).eval()
+        inputs = graph.rewritable_upto
+        z = torch.zeros(1, Z_DIM)
+        file = f"features_{layer}.onnx"
+        torch.onnx.export(
+            graph, (z, *[generator.blocks[n].weight for n in inputs]),
+            os.path.join(out, file),
+            input_names=["z"] + [f"weight_{n}" for n in inputs],
+            output_names=[f"key_{layer}", f"value_{layer}"],
+            dynamic_axes={n: {0: "batch"} for n in
+                          ("z", f"key_{layer}", f"value_{layer}")},
+            opset_version=OPSET)
+        files[layer] = {"file": file,
+                        "weights": [f"weight_{n}" for n in inputs]}
+    return files
+
+
+def load_exported(out):
+    """The generator of an exported folder, from its generator.pt."""
+    generator = Generator()
+    generator.load_state_dict(torch.load(os.path.join(out, "generator.pt")))
+    return frozen(generator)
+
+
+def frozen(generator):
+    generator.eval()
+    for p in generator.parameters():
+        p.requires_grad_(False)
+    return generator
+
+
+def add_feature_graphs(out):
+    files = export_feature_graphs(load_exported(out), out)
+    manifest_path = os.path.join(out, "manifest.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    for layer in manifest["layers"]:
+        if layer["name"] in files:
+            layer["features"] = files[layer["name"]]
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+    print(f"feature graphs added to {out}")
+
+
 def latent(seed):
     """numpy's legacy RandomState(seed).standard_normal, as shared/ replays."""
     return np.random.RandomState(seed).standard_normal(Z_DIM)
@@ -85,9 +166,7 @@ def export(args):
     state = torch.load(args.checkpoint)
     generator = Generator()
     generator.load_state_dict(state["ema"])
-    generator.eval()
-    for p in generator.parameters():
-        p.requires_grad_(False)
+    frozen(generator)
     os.makedirs(args.out, exist_ok=True)
 
     torch.save(generator.state_dict(), os.path.join(args.out, "generator.pt"))
@@ -125,6 +204,7 @@ def export(args):
             opset_version=OPSET)
         render_files[layer] = {"file": file,
                                "weights": [f"weight_{n}" for n in later]}
+    feature_files = export_feature_graphs(generator, args.out)
 
     with torch.no_grad():
         outputs = graph(z, *weights)
@@ -149,7 +229,7 @@ def export(args):
             {"name": n, "weightInput": f"weight_{n}",
              "keyOutput": f"key_{n}", "valueOutput": f"value_{n}",
              "weightFile": f"{n}.weight.f32", **shapes[n],
-             "render": render_files[n]}
+             "render": render_files[n], "features": feature_files[n]}
             for n in REWRITABLE],
         "reference": {"file": "reference.f32", "seeds": list(REFERENCE_SEEDS),
                       "outputs": [names_out[i] for i in kept],
@@ -169,11 +249,20 @@ def export(args):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("checkpoint")
+    parser.add_argument("checkpoint", nargs="?")
     parser.add_argument("--out", default="models/town64")
+    parser.add_argument("--features-only", action="store_true",
+                        help="add the feature graphs to --out from its "
+                             "generator.pt and leave everything else")
     parser.add_argument("--description",
                         default="64×64 procedural town scenes, trained here")
-    export(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if args.features_only:
+        add_feature_graphs(args.out)
+    elif args.checkpoint is None:
+        parser.error("a checkpoint is needed unless --features-only")
+    else:
+        export(args)
 
 
 if __name__ == "__main__":

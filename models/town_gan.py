@@ -54,14 +54,18 @@ class Generator(nn.Module):
             {name: Block(i, o) for name, i, o, _ in BLOCKS})
         self.to_rgb = nn.Conv2d(BLOCKS[-1][2], 3, 3, padding=1)
 
+    def start(self, z):
+        """The 4×4 map the first block upsamples."""
+        x = self.fc(pixel_norm(z)).view(-1, 256, 4, 4)
+        return pixel_norm(F.leaky_relu(x, NEGATIVE_SLOPE))
+
     def forward(self, z, weights=None, record=None):
         """Render z (N×Z_DIM) to images in [-1, 1].
 
         weights: optional {block name: weight} overriding stored weights.
         record: optional dict that receives "<name>.key" and "<name>.value".
         """
-        x = self.fc(pixel_norm(z)).view(-1, 256, 4, 4)
-        x = pixel_norm(F.leaky_relu(x, NEGATIVE_SLOPE))
+        x = self.start(z)
         for name, block in self.blocks.items():
             weight = block.weight
             if weights is not None and name in weights:

@@ -53,9 +53,9 @@ async function layerFeatures(
   const values: Tensor[] = [];
   for (let start = 0; start < seeds.length; start += BATCH) {
     const batch = seeds.slice(start, start + BATCH);
-    const output = await model.run(latentBatch(batch, model.manifest.zDim), weights);
-    keys.push(output.keys[layer]!);
-    values.push(output.values[layer]!);
+    const output = await model.layerOutput(layer, latentBatch(batch, model.manifest.zDim), weights);
+    keys.push(output.key);
+    values.push(output.value);
   }
   return { keys: concatenate(keys), values: concatenate(values) };
 }

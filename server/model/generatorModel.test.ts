@@ -157,6 +157,61 @@ describe("GeneratorModel.render", () => {
   });
 });
 
+describe("GeneratorModel.layerOutput", () => {
+  const z = () => latentBatch([7, 8, 9], model.manifest.zDim);
+
+  it("gives each layer's key and value as the whole generator does, with trained and edited weights", async () => {
+    const edited = {
+      conv8: model.originalWeight("conv8").map((w) => 0.5 * w),
+      conv16: model.originalWeight("conv16").map((w, k) => (k % 3 === 0 ? -w : w)),
+    };
+    for (const weights of [{}, edited]) {
+      const whole = await model.run(z(), weights);
+      for (const layer of model.layers) {
+        expect(layer.features, layer.name).toBeDefined();
+        const output = await model.layerOutput(layer.name, z(), weights);
+        expect(output.key.shape).toEqual(whole.keys[layer.name]!.shape);
+        expect(output.value.shape).toEqual(whole.values[layer.name]!.shape);
+        const bound = (t: Tensor) => PARITY_TOLERANCE * Math.max(1, maxAbs(t.data));
+        expect(maxAbsDifference(output.key.data, whole.keys[layer.name]!.data)).toBeLessThanOrEqual(bound(output.key));
+        expect(maxAbsDifference(output.value.data, whole.values[layer.name]!.data)).toBeLessThanOrEqual(
+          bound(output.value),
+        );
+      }
+    }
+    // The edit reached the later layers' keys: the comparison above was not between unedited runs.
+    const before = await model.layerOutput("conv16", z());
+    const after = await model.layerOutput("conv16", z(), edited);
+    expect(maxAbsDifference(before.key.data, after.key.data)).toBeGreaterThan(1e-2);
+  });
+
+  it("runs the whole generator for a model folder without feature graphs", async () => {
+    const copy = await copyOfShippedModel();
+    try {
+      await updateManifestFile(copy.directory, (json) => {
+        for (const layer of json.layers as { features?: unknown }[]) delete layer.features;
+      });
+      const plain = await GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" });
+      try {
+        const output = await plain.layerOutput("conv32", z());
+        const expected = await model.layerOutput("conv32", z());
+        expect(maxAbsDifference(output.value.data, expected.value.data)).toBeLessThanOrEqual(
+          PARITY_TOLERANCE * Math.max(1, maxAbs(expected.value.data)),
+        );
+      } finally {
+        await plain.release();
+      }
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it("refuses unknown layers and wrongly sized latents", async () => {
+    await expect(model.layerOutput("conv4", z())).rejects.toMatchObject({ code: "unknown-layer" });
+    await expect(model.layerOutput("conv16", new Float32Array(5))).rejects.toBeInstanceOf(ShapeError);
+  });
+});
+
 /** value[o, y, x] of a stride-1, padding-1, bias-free conv2d, summed in float64. */
 function conv2dAt(
   key: Tensor,
@@ -203,6 +258,21 @@ describe("GeneratorModel.load", () => {
       await expect(
         GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
       ).rejects.toThrow(/lacks the tensors the manifest names: key_missing/);
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it("refuses a feature graph that does not take the weights its manifest entry names", async () => {
+    const copy = await copyOfShippedModel();
+    try {
+      await updateManifestFile(copy.directory, (json) => {
+        const layer = (json.layers as { features: { weights: string[] } }[])[1]!;
+        layer.features.weights = ["weight_conv16"];
+      });
+      await expect(
+        GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
+      ).rejects.toThrow(/features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv8/);
     } finally {
       await copy.remove();
     }

@@ -17,6 +17,12 @@ import { assertLength, ShapeError, shapeSize, type Tensor } from "./tensor";
 /** Replacement weights by layer name; a missing layer uses its trained weight. */
 export type LayerWeights = Readonly<Partial<Record<string, Float32Array>>>;
 
+/** One layer's key [N, I, H, W] and value [N, O, H, W] for N latents. */
+export interface LayerOutput {
+  readonly key: Tensor;
+  readonly value: Tensor;
+}
+
 /** One generator pass over a batch of N latents. */
 export interface GeneratorOutput {
   /** [N, 3, R, R], in the manifest's `imageRange` ([-1, 1]). */
@@ -36,8 +42,9 @@ export interface LoadOptions {
 
 /**
  * The shipped generator with rewritable weights as inputs: runs
- * `generator.onnx` for whole batches and `render_<layer>.onnx` for paste
- * previews. Holds the trained weights and never changes them.
+ * `generator.onnx` for whole batches, `render_<layer>.onnx` for paste
+ * previews and `features_<layer>.onnx` for the rewrite engine's keys and
+ * values. Holds the trained weights and never changes them.
  */
 export class GeneratorModel {
   private constructor(
@@ -46,6 +53,7 @@ export class GeneratorModel {
     readonly executionProvider: ExecutionProvider,
     private readonly generator: InferenceSession,
     private readonly renderers: ReadonlyMap<string, InferenceSession>,
+    private readonly featureGraphs: ReadonlyMap<string, InferenceSession>,
     private readonly trainedWeights: ReadonlyMap<string, Float32Array>,
   ) {}
 
@@ -71,19 +79,21 @@ export class GeneratorModel {
       sessionOptions,
     );
     const renderers = new Map<string, InferenceSession>();
+    const featureGraphs = new Map<string, InferenceSession>();
+    const openSide = async (file: string) =>
+      (await openSession(join(directory, file), { ...sessionOptions, choice: opened.provider })).session;
     try {
       assertGraphMatches(opened.session, manifest);
       for (const layer of manifest.layers) {
-        if (layer.render === undefined) continue;
-        const file = join(directory, layer.render.file);
-        const render = await openSession(file, {
-          ...sessionOptions,
-          choice: opened.provider,
-        });
-        renderers.set(layer.name, render.session);
+        if (layer.render !== undefined) renderers.set(layer.name, await openSide(layer.render.file));
+        if (layer.features !== undefined) {
+          const graph = await openSide(layer.features.file);
+          featureGraphs.set(layer.name, graph);
+          assertFeatureGraph(graph, layer, manifest.layers);
+        }
       }
     } catch (error) {
-      for (const session of [opened.session, ...renderers.values()]) {
+      for (const session of [opened.session, ...renderers.values(), ...featureGraphs.values()]) {
         await session.release();
       }
       throw error;
@@ -94,6 +104,7 @@ export class GeneratorModel {
       opened.provider,
       opened.session,
       renderers,
+      featureGraphs,
       weights,
     );
   }
@@ -126,14 +137,8 @@ export class GeneratorModel {
    * `weights` replacing the trained weights of the layers they name.
    */
   async run(z: Float32Array, weights: LayerWeights = {}): Promise<GeneratorOutput> {
-    const { zDim } = this.manifest;
-    if (z.length === 0 || z.length % zDim !== 0) {
-      throw new ShapeError("z (N latents of zDim values, flat)", [`N·${zDim}`], [z.length]);
-    }
     this.assertKnownLayers(weights);
-    const feeds: Record<string, OrtTensor> = {
-      z: new OrtTensor("float32", z, [z.length / zDim, zDim]),
-    };
+    const feeds: Record<string, OrtTensor> = { z: this.latentTensor(z) };
     for (const layer of this.layers) {
       feeds[layer.weightInput] = this.weightTensor(layer, weights);
     }
@@ -145,6 +150,28 @@ export class GeneratorModel {
       values[layer.name] = fromOrt(result, layer.valueOutput);
     }
     return { image: fromOrt(result, "image"), keys, values };
+  }
+
+  /**
+   * The key and value of `layer` for N latents `z`: through the layer's
+   * feature graph when the model has one (it stops at the layer, so it
+   * costs a fraction of a whole pass), else through the whole generator.
+   */
+  async layerOutput(layer: string, z: Float32Array, weights: LayerWeights = {}): Promise<LayerOutput> {
+    const spec = this.layer(layer);
+    const graph = this.featureGraphs.get(spec.name);
+    if (spec.features === undefined || graph === undefined) {
+      const output = await this.run(z, weights);
+      return { key: output.keys[spec.name]!, value: output.values[spec.name]! };
+    }
+    const feeds: Record<string, OrtTensor> = { z: this.latentTensor(z) };
+    this.assertKnownLayers(weights);
+    for (const input of spec.features.weights) {
+      const earlier = this.layers.find((l) => l.weightInput === input)!;
+      feeds[input] = this.weightTensor(earlier, weights);
+    }
+    const result = await graph.run(feeds);
+    return { key: fromOrt(result, spec.keyOutput), value: fromOrt(result, spec.valueOutput) };
   }
 
   /**
@@ -186,6 +213,15 @@ export class GeneratorModel {
   async release(): Promise<void> {
     await this.generator.release();
     for (const session of this.renderers.values()) await session.release();
+    for (const session of this.featureGraphs.values()) await session.release();
+  }
+
+  private latentTensor(z: Float32Array): OrtTensor {
+    const { zDim } = this.manifest;
+    if (z.length === 0 || z.length % zDim !== 0) {
+      throw new ShapeError("z (N latents of zDim values, flat)", [`N·${zDim}`], [z.length]);
+    }
+    return new OrtTensor("float32", z, [z.length / zDim, zDim]);
   }
 
   private assertKnownLayers(weights: LayerWeights): void {
@@ -228,6 +264,25 @@ function assertGraphMatches(session: InferenceSession, manifest: Manifest): void
     throw new ModelError(
       "manifest-invalid",
       `${manifest.generator} lacks the tensors the manifest names: ${missing.join(", ")}`,
+    );
+  }
+}
+
+/** A feature graph takes z and the weights it names, and gives the layer's key and value. */
+function assertFeatureGraph(session: InferenceSession, layer: LayerSpec, layers: readonly LayerSpec[]): void {
+  const wanted = { inputs: ["z", ...layer.features!.weights], outputs: [layer.keyOutput, layer.valueOutput] };
+  const missing = [
+    ...wanted.inputs.filter((name) => !session.inputNames.includes(name)),
+    ...wanted.outputs.filter((name) => !session.outputNames.includes(name)),
+    ...layer.features!.weights.filter((name) => !layers.some((l) => l.weightInput === name)),
+  ];
+  const known = (name: string) => name === "z" || name === layer.weightInput || layer.features!.weights.includes(name);
+  const unfed = session.inputNames.filter((name) => !known(name));
+  if (missing.length > 0 || unfed.length > 0) {
+    throw new ModelError(
+      "manifest-invalid",
+      `${layer.features!.file} does not match the manifest (missing: ${missing.join(", ") || "none"}; ` +
+        `inputs not named there: ${unfed.join(", ") || "none"})`,
     );
   }
 }

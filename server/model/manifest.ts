@@ -29,6 +29,13 @@ const layerSchema = z
     render: z
       .object({ file: fileName, weights: z.array(z.string()) })
       .optional(),
+    /**
+     * z and the weights named → this layer's key and value only, for the
+     * rewrite engine; absent, the whole generator runs instead.
+     */
+    features: z
+      .object({ file: fileName, weights: z.array(z.string()) })
+      .optional(),
   })
   .superRefine((layer, context) => {
     const [out, inp] = layer.weight;
