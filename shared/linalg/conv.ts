@@ -25,18 +25,23 @@ export function conv2dSame(
 
   const out = new Float64Array(o * h * w);
   const used = channels ?? Array.from({ length: c }, (_, i) => i);
+  // One element type in the inner loop whatever the caller passed (float32
+  // keys from a model, float64 from the engine): mixed types there cost ~5×.
+  const hw = h * w;
+  const src = new Float64Array(used.length * hw);
+  used.forEach((ic, u) => src.set(input.data.subarray(ic * hw, (ic + 1) * hw), u * hw));
   for (let oc = 0; oc < o; oc++) {
-    const plane = out.subarray(oc * h * w, (oc + 1) * h * w);
-    for (const ic of used) {
-      const src = input.data.subarray(ic * h * w, (ic + 1) * h * w);
+    const plane = out.subarray(oc * hw, (oc + 1) * hw);
+    used.forEach((ic, u) => {
+      const channel = src.subarray(u * hw, (u + 1) * hw);
       const wOff = (oc * c + ic) * kh * kw;
       for (let ky = 0; ky < kh; ky++) {
         for (let kx = 0; kx < kw; kx++) {
           const tap = weight.data[wOff + ky * kw + kx]!;
-          if (tap !== 0) addShifted(plane, src, h, w, ky - (kh - 1) / 2, kx - (kw - 1) / 2, tap);
+          if (tap !== 0) addShifted(plane, channel, h, w, ky - (kh - 1) / 2, kx - (kw - 1) / 2, tap);
         }
       }
-    }
+    });
   }
   return { data: out, shape: [o, h, w] };
 }
@@ -44,7 +49,7 @@ export function conv2dSame(
 /** plane[y, x] += tap · src[y + dy, x + dx] wherever the source is inside. */
 function addShifted(
   plane: Float64Array,
-  src: ArrayLike<number>,
+  src: Float64Array,
   h: number,
   w: number,
   dy: number,

@@ -6,6 +6,7 @@ import { orthonormalColumns, RankDeficientError } from "./qr";
 import { symmetricEigen } from "./symmetricEigen";
 import { ShapeError } from "./tensor";
 import { topRightSingularVectors } from "./topSingular";
+import { tridiagonalEigen } from "./tridiagonalEigen";
 
 const f64 = (a: number[]) => Float64Array.from(a);
 
@@ -46,6 +47,61 @@ describe("symmetricEigen", () => {
       }
     }
     expect(maxAbsDiff(rebuilt, c.a)).toBeLessThan(1e-10 * c.values[0]!);
+  });
+});
+
+/** A seeded uniform stream in [−1, 1) (mulberry32), so the cases are fixed. */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  };
+}
+
+function denseTridiagonal(diagonal: Float64Array, off: Float64Array): Float64Array {
+  const k = diagonal.length;
+  const a = new Float64Array(k * k);
+  diagonal.forEach((x, i) => (a[i * k + i] = x));
+  off.forEach((x, i) => (a[i * k + i + 1] = a[(i + 1) * k + i] = x));
+  return a;
+}
+
+describe("tridiagonalEigen", () => {
+  const cases: [string, Float64Array, Float64Array][] = [];
+  for (const k of [1, 2, 5, 17, 40]) {
+    const next = uniform(k);
+    cases.push([`random ${k}×${k}`, Float64Array.from({ length: k }, next), Float64Array.from({ length: k - 1 }, next)]);
+  }
+  // Repeated eigenvalues, a split block (a zero coupling) and a Lanczos-like spread of scales.
+  cases.push(["split, repeated", f64([2, 2, 2, 5, 5]), f64([0, 1e-3, 0, 0])]);
+  cases.push(["graded", f64([1e6, 3e3, 10, 0.1, 1e-4]), f64([2e3, 40, 1, 1e-3])]);
+
+  for (const [name, d, e] of cases) {
+    it(`agrees with the general symmetric solver on ${name}`, () => {
+      const k = d.length;
+      const ours = tridiagonalEigen(d, e);
+      const reference = symmetricEigen(denseTridiagonal(d, e), k);
+      const scale = Math.max(...reference.values.map(Math.abs), 1);
+      expect(maxAbsDiff(ours.values, reference.values)).toBeLessThan(1e-12 * scale);
+      // Eigenvectors: A v = λ v and orthonormal rows (repeated eigenvalues make the rows themselves arbitrary).
+      const a = denseTridiagonal(d, e);
+      for (let j = 0; j < k; j++) {
+        const v = ours.vectors.subarray(j * k, (j + 1) * k);
+        const av = Float64Array.from({ length: k }, (_, i) => v.reduce((s, x, c) => s + a[i * k + c]! * x, 0));
+        expect(maxAbsDiff(av, v.map((x) => ours.values[j]! * x))).toBeLessThan(1e-11 * scale);
+        for (let l = 0; l < k; l++) {
+          const w = ours.vectors.subarray(l * k, (l + 1) * k);
+          expect(Math.abs(v.reduce((s, x, c) => s + x * w[c]!, 0) - (j === l ? 1 : 0))).toBeLessThan(1e-12);
+        }
+      }
+    });
+  }
+
+  it("refuses an off-diagonal of the wrong length", () => {
+    expect(() => tridiagonalEigen(f64([1, 2]), f64([1, 2]))).toThrow(ShapeError);
   });
 });
 

@@ -5,8 +5,8 @@
  * layer cost a few milliseconds rather than a full m×m eigendecomposition.
  */
 import { axpy, dot, norm } from "./qr";
-import { symmetricEigen } from "./symmetricEigen";
 import { ShapeError } from "./tensor";
+import { tridiagonalEigen } from "./tridiagonalEigen";
 
 export interface TopSingular {
   /** Singular values, descending; fewer than asked when A has lower rank. */
@@ -111,16 +111,6 @@ function reorthogonalise(v: Float64Array, basis: readonly Float64Array[]): void 
   for (let pass = 0; pass < 2; pass++) for (const q of basis) axpy(-dot(q, v), q, v);
 }
 
-function tridiagonal(alphas: readonly number[], betas: readonly number[]): Float64Array {
-  const k = alphas.length;
-  const t = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    t[i * k + i] = alphas[i]!;
-    if (i + 1 < k) t[i * k + i + 1] = t[(i + 1) * k + i] = betas[i]!;
-  }
-  return t;
-}
-
 function ritzConverged(
   alphas: readonly number[],
   betas: readonly number[],
@@ -129,7 +119,7 @@ function ritzConverged(
   tolerance: number,
 ): boolean {
   const k = alphas.length;
-  const eig = symmetricEigen(tridiagonal(alphas, betas), k);
+  const eig = tridiagonalEigen(alphas, betas);
   const scale = Math.max(Math.abs(eig.values[0]!), 1e-300);
   for (let j = 0; j < Math.min(r, k); j++) {
     const lastComponent = eig.vectors[j * k + k - 1]!;
@@ -148,7 +138,7 @@ function ritzVectors(
 ): TopSingular {
   const k = alphas.length;
   if (k === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), count: 0, steps: 0 };
-  const eig = symmetricEigen(tridiagonal(alphas, betas), k);
+  const eig = tridiagonalEigen(alphas, betas);
   const top = Math.sqrt(Math.max(eig.values[0]!, 0));
   const values: number[] = [];
   const vectors: Float64Array[] = [];

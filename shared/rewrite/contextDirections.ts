@@ -65,12 +65,7 @@ export function contextDirections(
   if (m !== factor.size) {
     throw new RewriteError("invalid-input", `context keys have ${m} channels, C has ${factor.size}`);
   }
-  const whitened = new Float64Array(n * m);
-  for (let row = 0; row < n; row++) {
-    const zk = factor.whiten(context.keys.subarray(row * m, (row + 1) * m));
-    const w = context.weights[row]!;
-    for (let c = 0; c < m; c++) whitened[row * m + c] = w * zk[c]!;
-  }
+  const whitened = factor.whitenRows(context.keys, n, context.weights);
   const top = topRightSingularVectors(whitened, n, m, rank);
   if (top.count < rank) {
     throw new RewriteError(

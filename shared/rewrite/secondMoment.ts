@@ -45,6 +45,27 @@ export class SecondMomentFactor {
     return symmetricProduct(this.whitening, this.size, key);
   }
 
+  /** Z kᵢ for n keys at once (rows of an n×I row-major matrix), each row scaled by `scales[i]`. */
+  whitenRows(keys: Float64Array, n: number, scales?: ArrayLike<number>): Float64Array {
+    const m = this.size;
+    const z = this.whitening;
+    const out = new Float64Array(n * m);
+    for (let row = 0; row < n; row++) {
+      // Z symmetric: row i of K Z is Σ_c k_ic Z[c, :]. Plain offsets, no
+      // subarray views: creating a view per (row, c) costs more than its 128 products.
+      const base = row * m;
+      for (let c = 0; c < m; c++) {
+        const k = keys[base + c]!;
+        if (k === 0) continue;
+        const zBase = c * m;
+        for (let j = 0; j < m; j++) out[base + j]! += k * z[zBase + j]!;
+      }
+      const scale = scales ? scales[row]! : 1;
+      if (scale !== 1) for (let j = 0; j < m; j++) out[base + j]! *= scale;
+    }
+    return out;
+  }
+
   /** C⁻¹ v, using the clamped eigenvalues. */
   solve(v: ArrayLike<number>): Float64Array {
     const n = this.size;
