@@ -5,7 +5,7 @@ projection W <- W0 - W0 P + W P every `piter` steps and at the last step.
 
 Usage: python3 original_insert.py DIR  (DIR holds meta.json, keys.f32, goal.f32,
 w0.f32, d.f32, written by bench/rewrite.ts; writes w1.f32 and result.json).
-Runs torch on one thread (the GAN trains beside it).
+Runs torch on meta["threads"] threads (default 1).
 """
 import json
 import os
@@ -15,8 +15,6 @@ import time
 import numpy as np
 import torch
 
-torch.set_num_threads(1)
-
 
 def load(directory, name, shape):
     return torch.from_numpy(np.fromfile(os.path.join(directory, name), dtype="<f4").reshape(shape).copy())
@@ -25,6 +23,7 @@ def load(directory, name, shape):
 def main(directory):
     with open(os.path.join(directory, "meta.json")) as f:
         meta = json.load(f)
+    torch.set_num_threads(int(meta.get("threads", 1)))
     o, i, r = meta["outputs"], meta["inputs"], meta["rank"]
     h, w = meta["height"], meta["width"]
     keys = load(directory, "keys.f32", (1, i, h, w))
