@@ -1,19 +1,23 @@
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 
+import { freezeWeightInputs, type FrozenWeight } from "../../../server/export/onnxWeights";
+import type { GeneratorModel, LayerWeights } from "../../../server/model";
 import { CommandFailure, UsageError, type CliCommand } from "../command";
 import { DEFAULT_MODEL, loadModel } from "../modelOption";
 import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./ruleFiles";
 
 /**
- * `apply`: solve rule files in order and write the edited model as a copy
- * of the model folder with the edited `<layer>.weight.f32` files, its
- * manifest listing the rules applied.
+ * `apply`: solve rule files in order and write the edited model: with
+ * `--out edited.onnx`, one ONNX file that takes only `z` (the generator
+ * graph with every rewritable weight frozen in, edited where a rule
+ * changed it); with `--out DIR`, a copy of the model folder with the
+ * edited `<layer>.weight.f32` files, its manifest listing the rules applied.
  */
 export const applyCommand: CliCommand = {
   name: "apply",
-  summary: "apply rule files in order and write the edited model folder",
-  usage: "apply rule.json [more.json ...] --out DIR [--model DIR]",
+  summary: "apply rule files in order and write the edited model (one .onnx file, or a model folder)",
+  usage: "apply rule.json [more.json ...] --out edited.onnx|DIR [--model DIR]",
 
   async run(args, context) {
     const { values, positionals } = parseWithPositionals(args, {
@@ -22,13 +26,22 @@ export const applyCommand: CliCommand = {
     });
     if (values.out === undefined) throw new UsageError("missing --out");
     const out = resolve(values.out);
-    if (await exists(out)) throw new UsageError(`--out ${values.out} already exists; choose a new folder`);
+    const single = out.toLowerCase().endsWith(".onnx");
+    if (await exists(out)) {
+      throw new UsageError(`--out ${values.out} already exists; choose a new ${single ? "file" : "folder"}`);
+    }
     const modelDir = resolve(values.model ?? DEFAULT_MODEL);
 
     const model = await loadModel(modelDir, context);
     try {
       const rules = await readRules(positionals, model);
       const { weights } = await solveRuleFiles(rules, featuresOf(model, context), context);
+      const changed = Object.keys(weights).join(", ");
+      if (single) {
+        await writeFile(out, await frozenGraph(model, weights), { flag: "wx" });
+        context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}; input z [N, ${model.manifest.zDim}]\n`);
+        return;
+      }
 
       await mkdir(out, { recursive: true });
       await copyFolder(modelDir, out);
@@ -45,21 +58,36 @@ export const applyCommand: CliCommand = {
         rules: rules.map((r) => ({ file: basename(r.file), rule: r.rule })),
       };
       await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-      context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${Object.keys(weights).join(", ")}\n`);
+      context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}\n`);
     } finally {
       await model.release();
     }
   },
 };
 
+/** The model's generator graph with every weight input frozen to its (edited) weight. */
+async function frozenGraph(model: GeneratorModel, weights: LayerWeights): Promise<Uint8Array> {
+  const frozen: Record<string, FrozenWeight> = {};
+  for (const layer of model.layers) {
+    frozen[layer.weightInput] = { data: weights[layer.name] ?? model.originalWeight(layer.name), shape: layer.weight };
+  }
+  return freezeWeightInputs(await readFile(join(model.directory, model.manifest.generator)), frozen);
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
 
+/**
+ * Files an edited folder does not get: the torch state dict holds the
+ * unedited weights, so a copy would contradict the edited weight files.
+ */
+const NOT_COPIED = new Set(["generator.pt"]);
+
 async function copyFolder(from: string, to: string): Promise<void> {
   const entries = await readdir(from, { withFileTypes: true });
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || NOT_COPIED.has(entry.name)) continue;
     await cp(join(from, entry.name), join(to, entry.name)).catch((error: Error) => {
       throw new CommandFailure(`cannot copy ${entry.name}: ${error.message}`);
     });

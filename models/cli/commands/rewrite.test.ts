@@ -6,6 +6,11 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { InferenceSession, Tensor as OrtTensor } from "onnxruntime-node";
+
+import { GeneratorModel } from "../../../server/model";
+import { silentLogger } from "../../../server/model/testSupport";
+import { latentBatch } from "../../../shared/latent";
 import { encodeMask, maskFromBox } from "../../../shared/rewrite";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -62,6 +67,43 @@ describe("npm run cli -- apply", () => {
     }
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { rewrites: { rules: { file: string }[] } };
     expect(manifest.rewrites.rules.map((r) => r.file)).toEqual(["paste.json"]);
+    expect(existsSync(join(out, "generator.pt")), "the unedited torch weights are not copied").toBe(false);
+  });
+
+  it("writes one ONNX file taking only z that draws what the edited folder draws", async () => {
+    const file = writeRule("single.json", rule);
+    const folder = join(scratch, "single-folder");
+    const onnx = join(scratch, "single.onnx");
+    expect(cli("apply", file, "--out", folder, "--model", model).status).toBe(0);
+    const run = cli("apply", file, "--out", onnx, "--model", model);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("input z [N, 128]");
+
+    const session = await InferenceSession.create(onnx);
+    expect(session.inputNames).toEqual(["z"]);
+    const z = latentBatch([2, 40], 128);
+    const image = (await session.run({ z: new OrtTensor("float32", z, [2, 128]) })).image!.data as Float32Array;
+    const edited = await GeneratorModel.load(folder, { logger: silentLogger, executionProvider: "cpu" });
+    const original = await GeneratorModel.load(model, { logger: silentLogger, executionProvider: "cpu" });
+    try {
+      const expected = (await edited.run(z)).image.data;
+      const unedited = (await original.run(z)).image.data;
+      let worst = 0;
+      let changed = 0;
+      for (let i = 0; i < image.length; i++) {
+        worst = Math.max(worst, Math.abs(image[i]! - expected[i]!));
+        changed = Math.max(changed, Math.abs(image[i]! - unedited[i]!));
+      }
+      expect(worst).toBeLessThan(1e-5);
+      expect(changed).toBeGreaterThan(1e-2);
+    } finally {
+      await edited.release();
+      await original.release();
+      await session.release();
+    }
+    const again = cli("apply", file, "--out", onnx, "--model", model);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("already exists; choose a new file");
   });
 
   it("refuses an invalid rule with status 2, naming the file and the field, and writes nothing", () => {
