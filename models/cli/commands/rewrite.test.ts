@@ -132,6 +132,25 @@ describe("npm run cli -- compare and match", () => {
     expect(png.width).toBeGreaterThan(3 * 64);
   });
 
+  it("sample --rules writes the same before/after grid as compare", () => {
+    const file = writeRule("s.json", rule);
+    const viaSample = join(scratch, "via-sample.png");
+    const viaCompare = join(scratch, "via-compare.png");
+    const common = ["--seeds", "0-2", "--model", model, "--scale", "1"];
+    expect(cli("sample", "--rules", file, "--out", viaSample, ...common).status).toBe(0);
+    expect(cli("compare", "--rules", file, "--out", viaCompare, ...common).status).toBe(0);
+    const a = PNG.sync.read(readFileSync(viaSample));
+    const b = PNG.sync.read(readFileSync(viaCompare));
+    expect([a.width, a.height]).toEqual([b.width, b.height]);
+    expect(Buffer.compare(a.data, b.data)).toBe(0);
+    // The lower row (below the 2 px gap) is edited: it differs from the upper one.
+    const line = a.width * 4;
+    const upper = a.data.subarray(0, 64 * line);
+    const lower = a.data.subarray(66 * line, 130 * line);
+    expect(upper.length).toBe(lower.length);
+    expect(Buffer.compare(upper, lower)).not.toBe(0);
+  });
+
   it("match prints seeds ranked by score, best first", () => {
     const run = cli("match", writeRule("m.json", rule), "--seeds", "0-39", "--top", "5", "--model", model);
     expect(run.status).toBe(0);

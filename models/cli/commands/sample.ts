@@ -14,18 +14,23 @@ import {
   type CliCommand,
 } from "../command";
 import { loadModel, modelOption } from "../modelOption";
+import { compareCommand } from "./compare";
 
 /** Most images one grid may hold. */
 const MAX_IMAGES = 1024;
 const BATCH = 16;
 
-/** `sample`: generate the images of some seeds and tile them into one PNG. */
+/**
+ * `sample`: generate the images of some seeds and tile them into one PNG;
+ * with `--rules`, the before/after grid of `compare`.
+ */
 export const sampleCommand: CliCommand = {
   name: "sample",
   summary: "write the images of some seeds as one PNG grid",
-  usage: "sample --seeds 0-15,20 --out grid.png [--model DIR] [--scale N] [--columns N]",
+  usage: "sample --seeds 0-15,20 --out grid.png [--rules a.json,b.json] [--model DIR] [--scale N] [--columns N]",
 
   async run(args, context) {
+    if (args.some((arg) => arg === "--rules" || arg.startsWith("--rules="))) return compareCommand.run(args, context);
     const options = parseOptions(args, {
       ...modelOption,
       seeds: { type: "string" },
