@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
@@ -26,6 +28,36 @@ describe("the shipped demo rules", () => {
     const json: unknown = JSON.parse(readFileSync(join(MODEL, "rules", file), "utf8"));
     const size = manifest.resolution;
     expect(() => parseRule(json, { layers: manifest.layers, imageSize: [size, size], model: manifest.name })).not.toThrow();
+  });
+});
+
+describe("npm run cli -- demo-rules", () => {
+  const ROOT = new URL("../../../", import.meta.url).pathname;
+  const cli = (...args: string[]) =>
+    spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["models/cli/main.ts", "demo-rules", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, REWRITE_EXECUTION_PROVIDER: "cpu" },
+    });
+
+  it("draws the rules at the asked rank and strength and evaluates each extra strength", () => {
+    const out = mkdtempSync(join(tmpdir(), "demo-rules-"));
+    try {
+      const run = cli("--out", out, "--rank", "2", "--strength", "1.5", "--strengths", "3", "--evaluate", "5000-5011");
+      expect(run.status, run.stderr).toBe(0);
+      const rule = JSON.parse(readFileSync(join(out, "dome-to-tree.json"), "utf8")) as { rank: number; strength: number };
+      expect([rule.rank, rule.strength]).toEqual([2, 1.5]);
+      const rows = JSON.parse(readFileSync(join(out, "evaluation.json"), "utf8")) as { rule: string; strength: number }[];
+      expect(rows.filter((r) => r.rule === "dome-to-tree").map((r) => r.strength)).toEqual([1.5, 3]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("refuses strengths beyond the rule schema's limit with status 2", () => {
+    const run = cli("--out", join(tmpdir(), "never-written"), "--strengths", "2,9");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--strengths must be a comma-separated list of numbers in range, got "2,9"');
   });
 });
 

@@ -5,12 +5,13 @@ import { executionProviderFromEnv, Segmenter, type GeneratorModel } from "../../
 import { parseSeedList } from "../../../shared/latent";
 import {
   encodeMask,
+  MAX_STRENGTH,
   parseRule,
   type BinaryMask,
   type Rule,
   type RuleInput,
 } from "../../../shared/rewrite";
-import { CommandFailure, parseOptions, UsageError, type CliCommand, type CliContext } from "../command";
+import { CommandFailure, integerOption, parseOptions, UsageError, type CliCommand, type CliContext } from "../command";
 import { DEFAULT_MODEL, loadModel, modelOption } from "../modelOption";
 import { featuresOf, solveRuleFiles } from "./ruleFiles";
 import { area, components, dilate, extent, type Labels } from "./sceneMasks";
@@ -52,7 +53,8 @@ export const demoRulesCommand: CliCommand = {
   name: "demo-rules",
   summary: "(re)create the demo rules from the segmenter and evaluate them on held-out seeds",
   usage:
-    "demo-rules [--out DIR] [--layer conv16] [--scan 0-299] [--evaluate 5000-5199] [--ridges 0.01,0.1,1] [--model DIR]",
+    "demo-rules [--out DIR] [--layer conv16] [--rank 1] [--strength 1] [--scan 0-299] [--evaluate 5000-5199] " +
+    "[--ridges 0.01,0.1,1] [--strengths 2,3] [--model DIR]",
 
   async run(args, context) {
     const options = parseOptions(args, {
@@ -62,11 +64,14 @@ export const demoRulesCommand: CliCommand = {
       scan: { type: "string" },
       evaluate: { type: "string" },
       ridges: { type: "string" },
+      strengths: { type: "string" },
+      rank: { type: "string" },
+      strength: { type: "string" },
     });
-    const ridges = options.ridges?.split(",").map(Number) ?? [];
-    if (ridges.some((r) => !Number.isFinite(r) || r < 0)) {
-      throw new UsageError(`--ridges must be non-negative numbers, got "${options.ridges}"`);
-    }
+    const ridges = numberList(options.ridges, "--ridges", (r) => r >= 0);
+    const strengths = numberList(options.strengths, "--strengths", (s) => s > 0 && s <= MAX_STRENGTH);
+    const rank = integerOption(options.rank, "--rank", 1, 1, 8);
+    const [strength = 1] = numberList(options.strength, "--strength", (s) => s > 0 && s <= MAX_STRENGTH);
     const scan = parseSeedList(options.scan ?? "0-299", { maxCount: 5000 });
     const heldOut = parseSeedList(options.evaluate ?? "5000-5199", { maxCount: 5000 });
     const out = resolve(options.out ?? join(options.model ?? DEFAULT_MODEL, "rules"));
@@ -83,7 +88,7 @@ export const demoRulesCommand: CliCommand = {
       const missing: string[] = [];
       for (const demo of DEMOS) {
         try {
-          rules.push(buildRule(demo, model, layer, scene, scan, scanned));
+          rules.push(buildRule(demo, model, { layer, rank, strength }, scene, scan, scanned));
         } catch (error) {
           if (!(error instanceof CommandFailure)) throw error;
           context.stderr(`skipped ${error.message}\n`);
@@ -95,7 +100,11 @@ export const demoRulesCommand: CliCommand = {
         await writeFile(join(out, `${rule.name}.json`), `${JSON.stringify(rule, null, 1)}\n`);
         context.stdout(`wrote ${join(out, `${rule.name}.json`)}\n`);
       }
-      const variants = rules.flatMap((rule) => [rule, ...ridges.map((ridge) => ({ ...rule, ridge }))]);
+      const variants = rules.flatMap((rule) => [
+        rule,
+        ...ridges.map((ridge) => ({ ...rule, ridge })),
+        ...strengths.map((s) => ({ ...rule, strength: s })),
+      ]);
       const evaluation = await evaluate(variants, model, segmenter, scene, heldOut, context);
       await writeFile(join(out, "evaluation.json"), `${JSON.stringify(evaluation, null, 1)}\n`);
       context.stdout(formatEvaluation(evaluation));
@@ -134,10 +143,18 @@ function bestRegions(
     .sort((a, b) => area(b.mask) - area(a.mask) || a.seed - b.seed);
 }
 
+function numberList(text: string | undefined, flag: string, valid: (x: number) => boolean): number[] {
+  const values = text?.split(",").map(Number) ?? [];
+  if (values.some((x) => !Number.isFinite(x) || !valid(x))) {
+    throw new UsageError(`${flag} must be a comma-separated list of numbers in range, got "${text}"`);
+  }
+  return values;
+}
+
 function buildRule(
   demo: Demo,
   model: GeneratorModel,
-  layer: string,
+  { layer, rank, strength }: { layer: string; rank: number; strength: number },
   scene: SceneParts,
   seeds: readonly number[],
   scanned: Segmented,
@@ -153,7 +170,8 @@ function buildRule(
     name: demo.name,
     model: model.manifest.name,
     layer,
-    rank: 1,
+    rank,
+    strength,
     kind: demo.kind,
     paste: encoded[0]!,
     context: encoded,
@@ -174,6 +192,8 @@ interface RuleEvaluation {
   readonly rule: string;
   readonly layer: string;
   readonly ridge: number;
+  readonly rank: number;
+  readonly strength: number;
   readonly heldOutSeeds: string;
   /** Held-out images showing the rule's part (≥ MIN_PART_PIXELS). */
   readonly imagesWithPart: number;
@@ -203,6 +223,8 @@ async function evaluate(
       rule: rule.name,
       layer: rule.layer,
       ridge: rule.ridge,
+      rank: rule.rank,
+      strength: rule.strength,
       heldOutSeeds: `${seeds[0]}-${seeds.at(-1)}`,
       ...compare(demo, scene, before, after),
     });
@@ -251,8 +273,9 @@ function compare(demo: Demo, scene: SceneParts, before: Segmented, after: Segmen
 function formatEvaluation(rows: readonly RuleEvaluation[]): string {
   const lines = rows.map(
     (r) =>
-      `${r.rule.padEnd(16)} ${r.layer.padEnd(7)} ${String(r.ridge).padEnd(6)} ${String(r.imagesWithPart).padStart(6)}   ` +
+      `${r.rule.padEnd(16)} ${r.layer.padEnd(7)} ${String(r.rank).padEnd(5)}${String(r.ridge).padEnd(6)} ` +
+      `${String(r.strength).padEnd(9)}${String(r.imagesWithPart).padStart(6)}   ` +
       `${(100 * r.efficacy).toFixed(1).padStart(6)} %   ${r.changeInside.toFixed(4)}   ${r.changeOutside.toFixed(4)}`,
   );
-  return `rule             layer   ridge  images   efficacy   Δ inside   Δ outside\n${lines.join("\n")}\n`;
+  return `rule             layer   rank ridge strength  images   efficacy   Δ inside   Δ outside\n${lines.join("\n")}\n`;
 }
