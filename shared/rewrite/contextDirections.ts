@@ -51,10 +51,46 @@ export function concatWeightedKeys(parts: readonly WeightedKeys[]): WeightedKeys
 }
 
 /**
+ * The same context with rows of identical keys merged into one row of
+ * weight √(Σ wᵢ²): the rows wᵢ Z kᵢ have the same Gram matrix Σ wᵢ² Z k kᵀ Z,
+ * so the same right singular vectors. Upsampling layers repeat every key
+ * over a 2×2 block, so this whitens about a quarter of the rows.
+ */
+export function mergeRepeatedKeys(context: WeightedKeys): WeightedKeys {
+  const { keys, weights, count, channels: m } = context;
+  const rowsByHash = new Map<number, number[]>();
+  const kept: number[] = [];
+  const squares: number[] = [];
+  const same = (a: number, b: number) => {
+    for (let c = 0; c < m; c++) if (keys[a * m + c] !== keys[b * m + c]) return false;
+    return true;
+  };
+  for (let row = 0; row < count; row++) {
+    let hash = 0;
+    for (let c = 0; c < m; c++) hash = (hash * 1.000003 + keys[row * m + c]!) % 1e9;
+    const candidates = rowsByHash.get(hash) ?? [];
+    const match = candidates.find((k) => same(kept[k]!, row));
+    if (match === undefined) {
+      candidates.push(kept.length);
+      rowsByHash.set(hash, candidates);
+      kept.push(row);
+      squares.push(weights[row]! ** 2);
+    } else {
+      squares[match]! += weights[row]! ** 2;
+    }
+  }
+  if (kept.length === count) return context;
+  const merged = new Float64Array(kept.length * m);
+  kept.forEach((row, k) => merged.set(keys.subarray(row * m, (row + 1) * m), k * m));
+  return { keys: merged, weights: Float64Array.from(squares, Math.sqrt), count: kept.length, channels: m };
+}
+
+/**
  * D (r×I, orthonormal rows): top-r right singular vectors v of the rows
- * wᵢ Z kᵢ, mapped back as Z v, orthonormalised, each row signed so that
- * Σᵢ wᵢ D_jᵀ kᵢ ≥ 0 [ours: the original compares with whitened keys].
- * Throws `context-too-small` when the context spans fewer than r directions.
+ * wᵢ Z kᵢ (repeated keys merged), mapped back as Z v, orthonormalised,
+ * each row signed so that Σᵢ wᵢ D_jᵀ kᵢ ≥ 0 [ours: the original compares
+ * with whitened keys]. Throws `context-too-small` when the context spans
+ * fewer than r directions.
  */
 export function contextDirections(
   context: WeightedKeys,
@@ -65,8 +101,9 @@ export function contextDirections(
   if (m !== factor.size) {
     throw new RewriteError("invalid-input", `context keys have ${m} channels, C has ${factor.size}`);
   }
-  const whitened = factor.whitenRows(context.keys, n, context.weights);
-  const top = topRightSingularVectors(whitened, n, m, rank);
+  const distinct = mergeRepeatedKeys(context);
+  const whitened = factor.whitenRows(distinct.keys, distinct.count, distinct.weights);
+  const top = topRightSingularVectors(whitened, distinct.count, m, rank);
   if (top.count < rank) {
     throw new RewriteError(
       "context-too-small",

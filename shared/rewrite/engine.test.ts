@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { conv2dSame } from "../linalg/conv";
 import { sliceFirst, type Tensor } from "../linalg/tensor";
-import { concatWeightedKeys, contextDirections, gatherWeightedKeys } from "./contextDirections";
+import {
+  concatWeightedKeys,
+  contextDirections,
+  gatherWeightedKeys,
+  mergeRepeatedKeys,
+  type WeightedKeys,
+} from "./contextDirections";
+import { symmetricEigen } from "../linalg/symmetricEigen";
 import { applyDeltas, composeWeights } from "./delta";
 import { originalWeightTensor, solveRule, solveRules, type RewriteProgress } from "./engine";
 import { RewriteError } from "./errors";
@@ -36,6 +43,49 @@ describe("context directions", () => {
     const expected = factor.solve(context.keys);
     const len = Math.hypot(...expected);
     expect(maxAbs(d, expected.map((x) => x / len))).toBeLessThan(1e-8);
+  });
+
+  it("are the same when repeated keys are merged, against a dense generalised eigenproblem", async () => {
+    const factor = await moments.get("a");
+    const { keys } = await source.features("a", [9, 12], {});
+    const once = concatWeightedKeys(
+      [0, 1].map((b) => gatherWeightedKeys(sliceFirst(keys, b), maskToCells(decodeMask(objectRegion([9, 12][b]!).mask), 8, 8))),
+    );
+    // Key i repeated 1–3 times, the repeats at half weight, as an upsampled layer repeats its keys
+    // (unequal repeats, so a wrong merged weight would tilt D).
+    const m = once.channels;
+    const rows = Array.from({ length: once.count }, (_, i) => Array<number>((i % 3) + 1).fill(i)).flat();
+    const repeated: WeightedKeys = {
+      keys: Float64Array.from(rows.flatMap((i) => Array.from(once.keys.subarray(i * m, (i + 1) * m)))),
+      weights: Float64Array.from(rows, (i, k) => once.weights[i]! * (rows.indexOf(i) === k ? 1 : 0.5)),
+      count: rows.length,
+      channels: m,
+    };
+    const merged = mergeRepeatedKeys(repeated);
+    expect(merged.count).toBe(once.count);
+    expect(mergeRepeatedKeys(once)).toBe(once);
+
+    // Reference: the top eigenvector of Z (Σ wᵢ² kᵢkᵢᵀ) Z, through Z, normalised.
+    const a = new Float64Array(m * m);
+    for (let r = 0; r < repeated.count; r++) {
+      const w2 = repeated.weights[r]! ** 2;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) a[i * m + j]! += w2 * repeated.keys[r * m + i]! * repeated.keys[r * m + j]!;
+    }
+    const z = factor.whitening;
+    const zaz = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        let sum = 0;
+        for (let k = 0; k < m; k++) for (let l = 0; l < m; l++) sum += z[i * m + k]! * a[k * m + l]! * z[l * m + j]!;
+        zaz[i * m + j] = sum;
+      }
+    }
+    const top = symmetricEigen(zaz, m).vectors.subarray(0, m);
+    const back = factor.whiten(top);
+    const len = Math.hypot(...back);
+    const d = contextDirections(repeated, factor, 1).data;
+    const sign = d.reduce((s, x, c) => s + x * back[c]!, 0) < 0 ? -1 : 1;
+    expect(maxAbs(d, back.map((x) => (sign * x) / len))).toBeLessThan(1e-9);
   });
 
   it("do not depend on the order of the context locations", async () => {
