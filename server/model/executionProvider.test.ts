@@ -30,7 +30,10 @@ describe("GeneratorModel on a requested provider", () => {
       expect(image.data.every(Number.isFinite)).toBe(true);
 
       const chosen = records.filter((r) => r.msg === `onnx session on ${model.executionProvider}`);
-      expect(chosen.length).toBe(1 + model.layers.length);
+      // The generator, and each layer's render and feature graphs.
+      const sideGraphs = model.layers.reduce((n, l) => n + Number(l.render !== undefined) + Number(l.features !== undefined), 0);
+      expect(sideGraphs).toBe(2 * model.layers.length);
+      expect(chosen.length).toBe(1 + sideGraphs);
       const fallbacks = records.filter((r) => /falling back to cpu/.test(String(r.msg)));
       if (model.executionProvider === "cpu") {
         expect(fallbacks[0]).toMatchObject({ level: 40, requested: "cuda" });
