@@ -52,9 +52,26 @@ export function parseOptions<T extends Options>(
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>["values"] {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false, tokens: true });
+    refuseRepeatedOptions(parsed.tokens);
+    return parsed.values;
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * A flag given twice would silently keep its last value (`--rules a --rules b`
+ * solving only b); say so instead. Throws a plain Error for the caller to wrap.
+ */
+export function refuseRepeatedOptions(tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === undefined) continue;
+    if (seen.has(token.name)) {
+      throw new Error(`--${token.name} is given more than once; give it once (lists take commas: a,b)`);
+    }
+    seen.add(token.name);
   }
 }
 

@@ -263,6 +263,24 @@ describe("GeneratorModel.load", () => {
     }
   });
 
+  it("refuses a feature graph whose file is missing or whose entry leaves out the layer's own weight", async () => {
+    const cases: [string, (layer: { features: { file: string; weights: string[] } }) => void, RegExp][] = [
+      ["missing", (l) => (l.features.file = "features_nope.onnx"), /conv16 feature graph features_nope.onnx cannot be loaded/],
+      ["own weight", (l) => (l.features.weights = ["weight_conv8"]), /inputs not named there: weight_conv16/],
+    ];
+    for (const [name, breakIt, message] of cases) {
+      const copy = await copyOfShippedModel();
+      try {
+        await updateManifestFile(copy.directory, (json) => breakIt((json.layers as never[])[1]!));
+        const load = GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" });
+        await expect(load, name).rejects.toMatchObject({ code: "manifest-invalid" });
+        await expect(load, name).rejects.toThrow(message);
+      } finally {
+        await copy.remove();
+      }
+    }
+  });
+
   it("refuses a feature graph that does not take the weights its manifest entry names", async () => {
     const copy = await copyOfShippedModel();
     try {

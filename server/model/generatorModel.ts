@@ -80,14 +80,22 @@ export class GeneratorModel {
     );
     const renderers = new Map<string, InferenceSession>();
     const featureGraphs = new Map<string, InferenceSession>();
-    const openSide = async (file: string) =>
-      (await openSession(join(directory, file), { ...sessionOptions, choice: opened.provider })).session;
+    const openSide = async (file: string, role: string) => {
+      try {
+        return (await openSession(join(directory, file), { ...sessionOptions, choice: opened.provider })).session;
+      } catch (error) {
+        const reason = (error as Error).message.split("\n")[0];
+        throw new ModelError("manifest-invalid", `${role} ${file} cannot be loaded: ${reason}`);
+      }
+    };
     try {
       assertGraphMatches(opened.session, manifest);
       for (const layer of manifest.layers) {
-        if (layer.render !== undefined) renderers.set(layer.name, await openSide(layer.render.file));
+        if (layer.render !== undefined) {
+          renderers.set(layer.name, await openSide(layer.render.file, `${layer.name} render graph`));
+        }
         if (layer.features !== undefined) {
-          const graph = await openSide(layer.features.file);
+          const graph = await openSide(layer.features.file, `${layer.name} feature graph`);
           featureGraphs.set(layer.name, graph);
           assertFeatureGraph(graph, layer, manifest.layers);
         }
@@ -276,7 +284,7 @@ function assertFeatureGraph(session: InferenceSession, layer: LayerSpec, layers:
     ...wanted.outputs.filter((name) => !session.outputNames.includes(name)),
     ...layer.features!.weights.filter((name) => !layers.some((l) => l.weightInput === name)),
   ];
-  const known = (name: string) => name === "z" || name === layer.weightInput || layer.features!.weights.includes(name);
+  const known = (name: string) => name === "z" || layer.features!.weights.includes(name);
   const unfed = session.inputNames.filter((name) => !known(name));
   if (missing.length > 0 || unfed.length > 0) {
     throw new ModelError(

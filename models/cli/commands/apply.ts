@@ -1,8 +1,8 @@
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 import { freezeWeightInputs, type FrozenWeight } from "../../../server/export/onnxWeights";
-import type { GeneratorModel, LayerWeights } from "../../../server/model";
+import { modelFingerprint, readManifest, type GeneratorModel, type LayerWeights } from "../../../server/model";
 import { CommandFailure, UsageError, type CliCommand } from "../command";
 import { DEFAULT_MODEL, loadModel } from "../modelOption";
 import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./ruleFiles";
@@ -12,7 +12,11 @@ import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./r
  * `--out edited.onnx`, one ONNX file that takes only `z` (the generator
  * graph with every rewritable weight frozen in, edited where a rule
  * changed it); with `--out DIR`, a copy of the model folder with the
- * edited `<layer>.weight.f32` files, its manifest listing the rules applied.
+ * edited `<layer>.weight.f32` files, its manifest listing the rules applied
+ * (after those of the folder it started from) and keeping the base model's
+ * key statistics, as the server does for a session's rules: a later rule
+ * is solved against the original C (shared/rewrite/engine.ts), so applying
+ * rules one folder at a time gives what applying them together gives.
  */
 export const applyCommand: CliCommand = {
   name: "apply",
@@ -38,6 +42,7 @@ export const applyCommand: CliCommand = {
       const { weights } = await solveRuleFiles(rules, featuresOf(model, context), context);
       const changed = Object.keys(weights).join(", ");
       if (single) {
+        await mkdir(dirname(out), { recursive: true });
         await writeFile(out, await frozenGraph(model, weights), { flag: "wx" });
         context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}; input z [N, ${model.manifest.zDim}]\n`);
         return;
@@ -47,6 +52,8 @@ export const applyCommand: CliCommand = {
       await copyFolder(modelDir, out);
       const manifest = JSON.parse(await readFile(join(modelDir, "manifest.json"), "utf8")) as {
         layers: { name: string; weightFile: string }[];
+        rewrites?: { base: string; rules: unknown[] };
+        stats?: Record<string, { modelSha256?: string; base?: string }>;
         [key: string]: unknown;
       };
       for (const [layer, weight] of Object.entries(weights)) {
@@ -54,16 +61,35 @@ export const applyCommand: CliCommand = {
         await writeFile(join(out, spec.weightFile), new Uint8Array(weight.buffer, weight.byteOffset, weight.byteLength));
       }
       manifest.rewrites = {
-        base: manifest.name,
-        rules: rules.map((r) => ({ file: basename(r.file), rule: r.rule })),
+        base: manifest.rewrites?.base ?? (manifest.name as string),
+        rules: [...(manifest.rewrites?.rules ?? []), ...rules.map((r) => ({ file: basename(r.file), rule: r.rule }))],
       };
       await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+      await keepBaseStatistics(out, manifest);
       context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}\n`);
     } finally {
       await model.release();
     }
   },
 };
+
+/**
+ * Marks the base model's statistics as current for the edited files: the
+ * engine solves every rule against the unedited model's C, and the edited
+ * folder should too rather than re-estimating C from its own samples.
+ */
+async function keepBaseStatistics(
+  out: string,
+  manifest: { stats?: Record<string, { modelSha256?: string; base?: string }>; rewrites?: { base: string } },
+): Promise<void> {
+  if (!manifest.stats) return;
+  const fingerprint = await modelFingerprint(out, await readManifest(out));
+  for (const entry of Object.values(manifest.stats)) {
+    entry.modelSha256 = fingerprint;
+    entry.base = `statistics of ${manifest.rewrites?.base ?? "the base model"}, kept for its edits`;
+  }
+  await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
 
 /** The model's generator graph with every weight input frozen to its (edited) weight. */
 async function frozenGraph(model: GeneratorModel, weights: LayerWeights): Promise<Uint8Array> {

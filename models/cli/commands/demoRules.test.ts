@@ -54,10 +54,19 @@ describe("npm run cli -- demo-rules", () => {
     }
   }, 120_000);
 
-  it("refuses strengths beyond the rule schema's limit with status 2", () => {
-    const run = cli("--out", join(tmpdir(), "never-written"), "--strengths", "2,9");
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain('--strengths must be a comma-separated list of numbers in range, got "2,9"');
+  it("refuses strengths beyond the rule schema's limit, a list for --strength and a repeated flag with status 2", () => {
+    const never = join(tmpdir(), "never-written");
+    const cases: [string[], string][] = [
+      [["--strengths", "2,9"], '--strengths must be a comma-separated list of numbers in range, got "2,9"'],
+      [["--strength", "1,3"], '--strength must be one number in (0, 4], got "1,3"'],
+      [["--strength", "0x2"], '--strength must be one number in (0, 4], got "0x2"'],
+      [["--rank", "2", "--rank", "3"], "--rank is given more than once"],
+    ];
+    for (const [args, message] of cases) {
+      const run = cli("--out", never, ...args);
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
   });
 });
 

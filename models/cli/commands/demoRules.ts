@@ -71,7 +71,10 @@ export const demoRulesCommand: CliCommand = {
     const ridges = numberList(options.ridges, "--ridges", (r) => r >= 0);
     const strengths = numberList(options.strengths, "--strengths", (s) => s > 0 && s <= MAX_STRENGTH);
     const rank = integerOption(options.rank, "--rank", 1, 1, 8);
-    const [strength = 1] = numberList(options.strength, "--strength", (s) => s > 0 && s <= MAX_STRENGTH);
+    const strength = Number(options.strength ?? 1);
+    if (!/^\s*[\d.]+(e[-+]?\d+)?\s*$/i.test(options.strength ?? "1") || !(strength > 0 && strength <= MAX_STRENGTH)) {
+      throw new UsageError(`--strength must be one number in (0, ${MAX_STRENGTH}], got "${options.strength}"`);
+    }
     const scan = parseSeedList(options.scan ?? "0-299", { maxCount: 5000 });
     const heldOut = parseSeedList(options.evaluate ?? "5000-5199", { maxCount: 5000 });
     const out = resolve(options.out ?? join(options.model ?? DEFAULT_MODEL, "rules"));

@@ -70,6 +70,31 @@ describe("npm run cli -- apply", () => {
     expect(existsSync(join(out, "generator.pt")), "the unedited torch weights are not copied").toBe(false);
   });
 
+  it("applied one folder at a time gives what applying the rules together gives", () => {
+    const first = writeRule("first.json", rule);
+    const second = writeRule("second.json", { ...rule, layer: "conv32", paste: region(6, 30, 30, 12), context: [region(6, 30, 30, 12)] });
+    const one = join(scratch, "one");
+    const chained = join(scratch, "chained");
+    const together = join(scratch, "together");
+    expect(cli("apply", first, "--out", one, "--model", model).status).toBe(0);
+    const run = cli("apply", second, "--out", chained, "--model", one);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr, "the kept statistics are current").not.toContain("rerun `npm run stats`");
+    expect(cli("apply", first, second, "--out", together, "--model", model).status).toBe(0);
+    for (const layer of ["conv16", "conv32"]) {
+      const a = new Float32Array(readFileSync(join(chained, `${layer}.weight.f32`)).buffer.slice(0));
+      const b = new Float32Array(readFileSync(join(together, `${layer}.weight.f32`)).buffer.slice(0));
+      let worst = 0;
+      a.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - b[k]!))));
+      expect(worst, layer).toBeLessThan(1e-6);
+    }
+    const manifest = JSON.parse(readFileSync(join(chained, "manifest.json"), "utf8")) as {
+      rewrites: { base: string; rules: { file: string }[] };
+    };
+    expect(manifest.rewrites.base).toBe("town64");
+    expect(manifest.rewrites.rules.map((r) => r.file)).toEqual(["first.json", "second.json"]);
+  });
+
   it("writes one ONNX file taking only z that draws what the edited folder draws", async () => {
     const file = writeRule("single.json", rule);
     const folder = join(scratch, "single-folder");
@@ -101,6 +126,9 @@ describe("npm run cli -- apply", () => {
       await original.release();
       await session.release();
     }
+    const nested = join(scratch, "new", "deeper", "edited.onnx");
+    expect(cli("apply", file, "--out", nested, "--model", model).status).toBe(0);
+    expect(existsSync(nested)).toBe(true);
     const again = cli("apply", file, "--out", onnx, "--model", model);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain("already exists; choose a new file");
@@ -149,6 +177,18 @@ describe("npm run cli -- compare and match", () => {
     const lower = a.data.subarray(66 * line, 130 * line);
     expect(upper.length).toBe(lower.length);
     expect(Buffer.compare(upper, lower)).not.toBe(0);
+  });
+
+  it("refuses a repeated --rules instead of keeping only the last", () => {
+    const a = writeRule("r1.json", rule);
+    for (const command of ["sample", "compare"]) {
+      const run = cli(command, "--rules", a, "--rules", a, "--seeds", "0", "--out", join(scratch, "r.png"), "--model", model);
+      expect(run.status, command).toBe(2);
+      expect(run.stderr).toContain("--rules is given more than once");
+    }
+    const apply = cli("apply", a, "--out", join(scratch, "r1"), "--out", join(scratch, "r2"), "--model", model);
+    expect(apply.status).toBe(2);
+    expect(apply.stderr).toContain("--out is given more than once");
   });
 
   it("match prints seeds ranked by score, best first", () => {

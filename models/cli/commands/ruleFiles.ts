@@ -16,7 +16,7 @@ import {
   type Rule,
   type RuleSolution,
 } from "../../../shared/rewrite";
-import { CommandFailure, UsageError, type CliContext } from "../command";
+import { CommandFailure, refuseRepeatedOptions, UsageError, type CliContext } from "../command";
 
 /** Seeds used to estimate C when the model folder has no statistics. */
 const FALLBACK_STATS_SEEDS = 300;
@@ -97,7 +97,9 @@ export function parseWithPositionals<T extends NonNullable<Parameters<typeof par
   options: T,
 ) {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true });
+    refuseRepeatedOptions(parsed.tokens);
+    return parsed;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
