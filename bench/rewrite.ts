@@ -1,8 +1,8 @@
 /**
  * Benchmark of the rewrite engine on the shipped model.
  *
- * 1. Latency of rule → delta for the demo rules and a box rule (rank 1,
- *    4 context images), median of --runs, split into the forward passes
+ * 1. Latency of rule → delta for the demo rules, the evaluation's rules
+ *    and a box rule per layer (rank 1, up to 4 context images), median of --runs, split into the forward passes
  *    for keys and the engine's stages: context directions, goal, Λ solve.
  * 2. The original iterative method (Adam on the projected weight, 2001
  *    steps, torch) on each paste rule's goal crop, D and W0: its time
@@ -56,6 +56,9 @@ const MODEL_DIR = new URL("../models/town64/", import.meta.url).pathname;
 const DEMO_RULES = ["dome-to-tree", "spire-to-dome", "tree-on-roof", "remove-windows"].map(
   (name) => join(MODEL_DIR, "rules", `${name}.json`),
 );
+const EVAL_RULES = ["dome-to-tree", "spire-to-dome", "tree-on-roof", "cloud-in-sky", "remove-windows", "remove-doors"].map(
+  (name) => new URL(`../eval/rules/${name}.json`, import.meta.url).pathname,
+);
 const HELD_OUT = Array.from({ length: 16 }, (_, i) => 5000 + i);
 const RIDGES = [0, 1e-2, 1e-1, 0.3, 1, 3];
 /** Ridges tried, in order, for ours at no more collateral than the original. */
@@ -99,13 +102,16 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
   const logger = pino({ level: "silent" });
   const model = await GeneratorModel.load(MODEL_DIR, { logger, executionProvider: "cpu", intraOpThreads: 1 });
   const source = new ModelFeatures(model, { logger, fallbackSamples: Number(opts["stats-seeds"]) });
-  const files = opts.rules?.split(",") ?? DEMO_RULES;
+  const files = opts.rules?.split(",") ?? [...DEMO_RULES, ...EVAL_RULES];
   // The box rule on conv16 first: the ridge sweep below uses it.
   const rules: NamedRule[] = ["conv16", "conv8", "conv32"].map((layer) => ({
     name: `box ${layer}`,
     rule: benchRule(source, layer),
   }));
-  for (const file of files) rules.push({ name: basename(file, ".json"), rule: await ruleFromFile(file, source) });
+  for (const file of files) {
+    const name = (file.includes("/eval/rules/") ? "eval/" : "") + basename(file, ".json");
+    rules.push({ name, rule: await ruleFromFile(file, source) });
+  }
   const options: RewriteOptions = { source, moments: source.moments };
 
   write(`rewrite bench: model ${model.manifest.name}, CPU, ${availableParallelism()} cores, ` +
@@ -113,14 +119,14 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
     `original in torch on ${torchThreads} thread(s)\n`);
   write(`\nlatency of rule → delta, median of ${runs} (ms); forward = keys and values of the rule's seeds ` +
     `(feature graph up to the layer), engine = directions + goal + solve\n`);
-  write("rule               layer   kind    seeds  forward  directions   goal   solve   engine   rule→delta\n");
+  write("rule                 layer   kind    seeds  forward  directions   goal   solve   engine   rule→delta\n");
   const rows: RewriteBenchRow[] = [];
   for (const { name, rule } of rules) {
     await solveRule(rule, options); // builds and caches the factor of C, warms the JIT
     const t = await timeSolves(rule, options, runs);
     const row = { rule: name, layer: rule.layer, kind: rule.kind, seeds: ruleSeedList(rule).length, ...t };
     rows.push(row);
-    write(`${name.padEnd(18)} ${rule.layer.padEnd(7)} ${rule.kind.padEnd(7)} ${String(row.seeds).padStart(5)} ` +
+    write(`${name.padEnd(20)} ${rule.layer.padEnd(7)} ${rule.kind.padEnd(7)} ${String(row.seeds).padStart(5)} ` +
       `${fmt(t.forwardMs, 8)} ${fmt(t.directionsMs, 11)} ${fmt(t.goalMs, 6)} ${fmt(t.solveMs, 7)} ` +
       `${fmt(t.engineMs, 8)} ${fmt(t.totalMs, 12)}\n`);
   }
@@ -138,16 +144,18 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
     write(`\noriginal method: Adam on the projected weight, ${ADAM_STEPS} steps, lr 0.05·√(2/fan-in) ` +
       `(the original's ProGAN lr on our unscaled weights), L1 loss on the goal crop; ` +
       `its time is the optimisation alone, like our solve stage\n`);
-    write("rule               original ms   ÷ solve   ÷ engine   ÷ rule→delta\n");
+    write("rule                 original ms   ÷ solve   ÷ engine   ÷ rule→delta   its own loss (zero-padded crop)\n");
     const fits: string[] = [];
+    const solveRatios: number[] = [];
     for (const [k, { name, rule }] of rules.entries()) {
       if (rule.kind !== "paste") continue;
       const row = rows[k]!;
       const base = await solveRule(rule, options);
       const original = await runOriginal(model, base, rule, source, matchedLr(source, rule.layer), torchThreads);
       rows[k] = { ...row, originalMs: original.ms };
-      write(`${name.padEnd(18)} ${fmt(original.ms, 11)} ${ratio(original.ms, row.solveMs)} ` +
-        `${ratio(original.ms, row.engineMs, 10)} ${ratio(original.ms, row.totalMs, 14)}\n`);
+      solveRatios.push(original.ms / row.solveMs);
+      write(`${name.padEnd(20)} ${fmt(original.ms, 11)} ${ratio(original.ms, row.solveMs)} ` +
+        `${ratio(original.ms, row.engineMs, 10)} ${ratio(original.ms, row.totalMs, 14)}   ${original.finalLoss.toFixed(4)}\n`);
       const held = await heldOut(rule.layer);
       const theirs = await measureChange(base, { dense: original.delta }, model, rule.layer, held);
       const ours = await measureChange(base, rankDelta(base), model, rule.layer, held);
@@ -161,7 +169,7 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
         }
       }
       fits.push(
-        `${name.padEnd(18)} ${theirs.goalBefore.toFixed(3)} → ${theirs.goalAfter.toFixed(3)} / ${theirs.imageChange.toFixed(4)}` +
+        `${name.padEnd(20)} ${theirs.goalBefore.toFixed(3)} → ${theirs.goalAfter.toFixed(3)} / ${theirs.imageChange.toFixed(4)}` +
           `   ${ours.goalAfter.toFixed(3)} / ${ours.imageChange.toFixed(4)}` +
           (matched
             ? `   ${matched.ridge}: ${matched.change.goalAfter.toFixed(3)} / ${matched.change.imageChange.toFixed(4)}` +
@@ -169,8 +177,13 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
             : "   none up to ridge 100"),
       );
     }
-    write("\ngoal L1 on the goal crop (before → after) / mean |Δimage| of 16 held-out seeds\n");
-    write(`rule               original                        ours ridge ${DEFAULT_RIDGE}       ours at the original's Δimage (ridge: fit / Δimage)\n`);
+    const least = Math.min(...solveRatios);
+    write(`original ÷ our solve: ${least.toFixed(0)}–${Math.max(...solveRatios).toFixed(0)}× ` +
+      `(target ≥ 1000×: ${least >= 1000 ? "met" : "NOT met"})\n`);
+    write("\ngoal L1 on the goal crop, each cell's full 3×3 neighbourhood read from the whole key map as the\n" +
+      "generator does (before → after) / mean |Δimage| of 16 held-out seeds; the original optimises its own loss on\n" +
+      "the crop zero-padded at the border, which need not lower this one\n");
+    write(`rule                 original                        ours ridge ${DEFAULT_RIDGE}       ours at the original's Δimage (ridge: fit / Δimage)\n`);
     for (const line of fits) write(`${line}\n`);
   }
 
