@@ -66,8 +66,9 @@ export function mergeRepeatedKeys(context: WeightedKeys): WeightedKeys {
     return true;
   };
   for (let row = 0; row < count; row++) {
+    // A cheap key for the map (identical rows share it; the exact compare settles collisions).
     let hash = 0;
-    for (let c = 0; c < m; c++) hash = (hash * 1.000003 + keys[row * m + c]!) % 1e9;
+    for (let c = 0; c < Math.min(m, 16); c++) hash += (c + 1) * keys[row * m + c]!;
     const candidates = rowsByHash.get(hash) ?? [];
     const match = candidates.find((k) => same(kept[k]!, row));
     if (match === undefined) {
