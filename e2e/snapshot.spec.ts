@@ -27,9 +27,13 @@ test("a snapshot link shows the edited model read-only, and forks into a new ses
   await snap(editor, "snapshot-share-panel");
 
   const visitor = await (await browser.newContext()).newPage();
+  const fetched: string[] = [];
+  visitor.on("requestfinished", (r) => fetched.push(new URL(r.url()).pathname));
   await visitor.goto(link);
   await expect(visitor.getByTestId("shared-rule")).toHaveCount(1);
   await expect(visitor.getByTestId("shared-model")).toHaveAttribute("data-preview-state", /^ready:/, { timeout: 120_000 });
+  // The browser re-solved the rule on the layer's feature graph, not the whole generator.
+  expect(fetched).toContain("/api/models/town64/features_conv16.onnx");
   await expect(visitor.getByTestId("tile-3")).toHaveAttribute("data-preview", "true");
 
   // The edited image differs from the original one.

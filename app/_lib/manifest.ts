@@ -14,6 +14,8 @@ const layerSchema = z.object({
   weight: z.array(z.number().int().positive()).length(4),
   key: z.array(z.number().int().positive()).length(3),
   value: z.array(z.number().int().positive()).length(3),
+  /** z and the weights named → this layer's key and value only (absent: run the whole generator). */
+  features: z.object({ file: z.string().min(1), weights: z.array(z.string().min(1)) }).optional(),
 });
 
 export const manifestSchema = z.object({

@@ -72,12 +72,13 @@ export async function readManifest(model: string, folders: readonly string[] = m
   return (await findModel(model, folders)).manifest;
 }
 
-/** Files of a model the browser may fetch: manifest, graph, weights, key statistics. */
+/** Files of a model the browser may fetch: manifest, graphs, weights, key statistics. */
 export function servedFiles(manifest: ModelManifest): Set<string> {
   return new Set([
     MANIFEST,
     manifest.generator,
     ...manifest.layers.map((layer) => layer.weightFile),
+    ...manifest.layers.flatMap((layer) => (layer.features ? [layer.features.file] : [])),
     ...Object.values(manifest.stats ?? {}).map((entry) => entry.file),
   ]);
 }

@@ -8,9 +8,11 @@ import { parseManifest, weightLength, type ModelManifest } from "./manifest";
  * WASM), for previews that appear before the server's authoritative images.
  *
  * One instance loads the model once (graph, manifest and original weights)
- * and then renders any seeds with any weights. ORT is loaded from our own
- * /ort/ folder (copied from node_modules by scripts/copy-ort.mjs), never from
- * a CDN. Runs are queued: a WASM session runs one batch at a time.
+ * and then renders any seeds with any weights. A layer's feature graph
+ * (keys and values only, stopping at the layer) is fetched the first time
+ * the rewrite engine asks for that layer. ORT is loaded from our own /ort/
+ * folder (copied from node_modules by scripts/copy-ort.mjs), never from a
+ * CDN. Runs are queued: a WASM session runs one batch at a time.
  */
 
 export type LayerWeights = Readonly<Record<string, Float32Array>>;
@@ -46,6 +48,7 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
 
 export class GeneratorPreview {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly featureGraphs = new Map<string, Promise<Ort.InferenceSession>>();
 
   private constructor(
     private readonly ort: typeof Ort,
@@ -117,7 +120,10 @@ export class GeneratorPreview {
       return spec;
     });
     const names = specs.flatMap((spec) => [spec.keyOutput, spec.valueOutput]);
-    const out = await this.run(seeds, weights, names);
+    const single = specs.length === 1 ? specs[0]!.features : undefined;
+    const out = single
+      ? await this.run(seeds, weights, names, this.featureGraph(specs[0]!.name, single.file), single.weights)
+      : await this.run(seeds, weights, names);
     const n = seeds.length;
     const result: Record<string, { keys: FeatureMap; values: FeatureMap }> = {};
     for (const spec of specs) {
@@ -131,13 +137,34 @@ export class GeneratorPreview {
     return result;
   }
 
+  /** The feature graph of `layer`, fetched and opened once. */
+  private featureGraph(layer: string, file: string): Promise<Ort.InferenceSession> {
+    let graph = this.featureGraphs.get(layer);
+    if (!graph) {
+      const url = `/api/models/${encodeURIComponent(this.manifest.name)}/${encodeURIComponent(file)}`;
+      graph = fetchBytes(url).then((bytes) =>
+        this.ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] }),
+      );
+      graph.catch(() => this.featureGraphs.delete(layer));
+      this.featureGraphs.set(layer, graph);
+    }
+    return graph;
+  }
+
+  /**
+   * Runs the whole generator, or `graph` (a feature graph) when given: it
+   * takes z and only the weights `inputs` names.
+   */
   private run(
     seeds: readonly number[],
     weights: LayerWeights,
     outputs: string[],
+    graph?: Promise<Ort.InferenceSession>,
+    inputs?: readonly string[],
   ): Promise<Ort.InferenceSession.ReturnType> {
-    const task = this.queue.then(() => {
+    const task = this.queue.then(async () => {
       const { ort, manifest } = this;
+      const session = graph ? await graph : this.session;
       const feeds: Record<string, Ort.Tensor> = {
         z: new ort.Tensor("float32", latentBatch(seeds, manifest.zDim), [
           seeds.length,
@@ -145,11 +172,12 @@ export class GeneratorPreview {
         ]),
       };
       for (const layer of manifest.layers) {
+        if (inputs && !inputs.includes(layer.weightInput)) continue;
         // A copy: the proxy worker takes (detaches) the buffers it is given.
         const data = (weights[layer.name] ?? this.originalWeight(layer.name)).slice();
         feeds[layer.weightInput] = new ort.Tensor("float32", data, layer.weight);
       }
-      return this.session.run(feeds, outputs);
+      return session.run(feeds, outputs);
     });
     this.queue = task.catch(() => undefined);
     return task;
