@@ -249,50 +249,48 @@ describe("GeneratorModel.load", () => {
     }
   });
 
-  it("refuses a manifest naming tensors the graph does not have", async () => {
+  /** Loading a copy of the shipped model whose manifest `breakIt` changed. */
+  async function loadBroken(breakIt: (json: Record<string, unknown>) => void): Promise<unknown> {
     const copy = await copyOfShippedModel();
     try {
-      await updateManifestFile(copy.directory, (json) => {
-        (json.layers as { keyOutput: string }[])[0]!.keyOutput = "key_missing";
-      });
-      await expect(
-        GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
-      ).rejects.toThrow(/lacks the tensors the manifest names: key_missing/);
+      await updateManifestFile(copy.directory, breakIt);
+      const loaded = await GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" });
+      await loaded.release();
+      return null;
+    } catch (error) {
+      return error;
     } finally {
       await copy.remove();
     }
-  });
+  }
 
-  it("refuses a feature graph whose file is missing or whose entry leaves out the layer's own weight", async () => {
-    const cases: [string, (layer: { features: { file: string; weights: string[] } }) => void, RegExp][] = [
-      ["missing", (l) => (l.features.file = "features_nope.onnx"), /conv16 feature graph features_nope.onnx cannot be loaded/],
-      ["own weight", (l) => (l.features.weights = ["weight_conv8"]), /inputs not named there: weight_conv16/],
-    ];
-    for (const [name, breakIt, message] of cases) {
-      const copy = await copyOfShippedModel();
-      try {
-        await updateManifestFile(copy.directory, (json) => breakIt((json.layers as never[])[1]!));
-        const load = GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" });
-        await expect(load, name).rejects.toMatchObject({ code: "manifest-invalid" });
-        await expect(load, name).rejects.toThrow(message);
-      } finally {
-        await copy.remove();
-      }
-    }
-  });
+  type LayerJson = { keyOutput: string; features: { file: string; weights: string[] } };
+  const layerOf = (json: Record<string, unknown>, index: number) => (json.layers as LayerJson[])[index]!;
 
-  it("refuses a feature graph that does not take the weights its manifest entry names", async () => {
-    const copy = await copyOfShippedModel();
-    try {
-      await updateManifestFile(copy.directory, (json) => {
-        const layer = (json.layers as { features: { weights: string[] } }[])[1]!;
-        layer.features.weights = ["weight_conv16"];
-      });
-      await expect(
-        GeneratorModel.load(copy.directory, { logger: silentLogger, executionProvider: "cpu" }),
-      ).rejects.toThrow(/features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv8/);
-    } finally {
-      await copy.remove();
-    }
+  it.each([
+    [
+      "naming tensors the graph does not have",
+      (json: Record<string, unknown>) => (layerOf(json, 0).keyOutput = "key_missing"),
+      /lacks the tensors the manifest names: key_missing/,
+    ],
+    [
+      "with a missing feature graph file",
+      (json: Record<string, unknown>) => (layerOf(json, 1).features.file = "features_nope.onnx"),
+      /conv16 feature graph features_nope.onnx cannot be loaded/,
+    ],
+    [
+      "whose feature entry leaves out the layer's own weight",
+      (json: Record<string, unknown>) => (layerOf(json, 1).features.weights = ["weight_conv8"]),
+      /features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv16/,
+    ],
+    [
+      "whose feature entry leaves out an earlier layer's weight",
+      (json: Record<string, unknown>) => (layerOf(json, 1).features.weights = ["weight_conv16"]),
+      /features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv8/,
+    ],
+  ])("refuses a manifest %s", async (_name, breakIt, message) => {
+    const error = await loadBroken(breakIt);
+    expect(error).toMatchObject({ code: "manifest-invalid" });
+    expect(String((error as Error).message)).toMatch(message);
   });
 });
