@@ -47,6 +47,16 @@ export interface SolveRequest {
 /** Engine stages in order, for progress fractions. */
 const STAGES = ["features", "directions", "goal", "solve", "done"];
 
+export interface SolveOutcome {
+  readonly deltaHash: string;
+  /** The delta was stored already (same rule on the same base). */
+  readonly cached: boolean;
+  /** Milliseconds per engine stage (features = the forward passes for keys). */
+  readonly stageMs?: Readonly<Record<string, number>>;
+  /** Goal cells and mean |goal − output| there before and after, at strength 1. */
+  readonly fit?: { layer: string; goalCells: number; goalL1Before: number; goalL1After: number };
+}
+
 export class EngineService {
   private readonly features = new Map<string, Promise<ModelFeatures>>();
 
@@ -91,10 +101,11 @@ export class EngineService {
   }
 
   /**
-   * Solves a rule (or finds its stored delta) and returns the delta's hash.
+   * Solves a rule (or finds its stored delta) and returns the delta's hash,
+   * with the time of each engine stage and the fit when it was solved now.
    * Strength is not part of the delta; it applies when composing.
    */
-  async solve(request: SolveRequest): Promise<{ deltaHash: string; cached: boolean }> {
+  async solve(request: SolveRequest): Promise<SolveOutcome> {
     const rule = this.parse(request.model, request.spec);
     const deltaHash = this.ruleHash(request.model, rule, request.base);
     if (this.options.artifacts.getDelta(deltaHash) !== null) return { deltaHash, cached: true };
@@ -102,6 +113,9 @@ export class EngineService {
     const features = await this.featuresOf(request.model);
     const weights = composeModelWeights(features.model, loadDeltas(this.options.artifacts, request.base));
     request.signal.throwIfAborted();
+    const stageMs: Record<string, number> = {};
+    let mark = performance.now();
+    let current: string | null = null;
     try {
       const solution = await solveRule(
         { ...rule, strength: 1 },
@@ -110,6 +124,9 @@ export class EngineService {
           moments: features.moments,
           weights,
           onProgress: ({ stage }) => {
+            const now = performance.now();
+            if (current !== null) stageMs[current] = Math.round((now - mark) * 100) / 100;
+            [current, mark] = [stage, now];
             request.signal.throwIfAborted();
             request.onStage?.(stage, (STAGES.indexOf(stage) + 1) / STAGES.length);
           },
@@ -123,7 +140,8 @@ export class EngineService {
         layer,
         data: encodeDelta({ layer, D, lambda }),
       });
-      return { deltaHash, cached: false };
+      const { goalCells, goalL1Before, goalL1After } = solution.report;
+      return { deltaHash, cached: false, stageMs, fit: { layer, goalCells, goalL1Before, goalL1After } };
     } catch (error) {
       if (error instanceof EngineError) throw new RewriteError("INVALID_RULE", error.message);
       throw error;

@@ -160,7 +160,7 @@ export class SessionJobs implements RuleJobControl, ImageSource {
     this.setRule(room, rule.id, { status: "running", progress: 0 });
     const base = effectiveRuleSet(this.options.artifacts, readRules(room.doc), rule.id);
     const started = Date.now();
-    const { deltaHash, cached } = await this.options.engine.solve({
+    const { deltaHash, cached, stageMs, fit } = await this.options.engine.solve({
       model: room.model,
       spec: rule.spec,
       base,
@@ -168,7 +168,7 @@ export class SessionJobs implements RuleJobControl, ImageSource {
       onStage: (stage, fraction) => progress(fraction, stage),
     });
     this.options.logger.info(
-      { session: room.sessionId, rule: rule.id, ms: Date.now() - started, cached },
+      { session: room.sessionId, rule: rule.id, ms: Date.now() - started, cached, stageMs, ...fit },
       "rule solved",
     );
     const current = readRule(room.doc, rule.id);
