@@ -18,6 +18,7 @@ import {
   newRuleEntry,
   type ProtocolError,
   readRule,
+  readSessionMeta,
   seedsArray,
   sessionMap,
   updateRule,
@@ -26,7 +27,7 @@ import type { RuleContext } from "@/shared/rewrite";
 import { type ChildServer, startChildServer, stopChild } from "../testing/childServer";
 import { pasteRule } from "../testing/rules";
 import { TestClient, updateMessage } from "../testing/testClient";
-import { createSession, MODEL_DIR, tempDir } from "../testing/testServer";
+import { createSession, MODEL_DIR, tempDir, waitFor } from "../testing/testServer";
 import {
   hostileAwareness,
   hostileRuleSpec,
@@ -127,6 +128,10 @@ describe("fuzz: hostile input against a server process", () => {
     const [editorA, editorB, viewer, editorOther] = clients as [TestClient, TestClient, TestClient, TestClient];
     let ruleEditor = clients[4]!;
     let lastSpec = JSON.stringify(readRule(ruleEditor.doc, "fuzz")!.spec);
+    // The server renders each new session's grid once and records that in the document; wait for
+    // it, so that the documents compared at the end can only differ by what the fuzz did.
+    await waitFor(() => readSessionMeta(viewer.doc).render !== null, 120_000, "the main grid's first render");
+    await waitFor(() => readSessionMeta(editorOther.doc).render !== null, 120_000, "the other grid's first render");
     const before = {
       main: await documentJson(server.url, main.id, main.viewToken),
       other: await documentJson(server.url, other.id, other.viewToken),

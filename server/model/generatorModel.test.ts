@@ -281,12 +281,17 @@ describe("GeneratorModel.load", () => {
     [
       "whose feature entry leaves out the layer's own weight",
       (json: Record<string, unknown>) => (layerOf(json, 1).features.weights = ["weight_conv8"]),
-      /features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv16/,
+      /features_conv16.onnx does not match the manifest: .*weight_conv16 is not listed, so edits to it would be ignored/,
     ],
     [
       "whose feature entry leaves out an earlier layer's weight",
       (json: Record<string, unknown>) => (layerOf(json, 1).features.weights = ["weight_conv16"]),
-      /features_conv16.onnx does not match the manifest .*inputs not named there: weight_conv8/,
+      /features_conv16.onnx does not match the manifest: weight_conv8 is not listed, so edits to it would be ignored; input weight_conv8 is not named in the manifest/,
+    ],
+    [
+      "whose feature entry names a later layer's weight",
+      (json: Record<string, unknown>) => layerOf(json, 0).features.weights.push("weight_conv16"),
+      /features_conv8.onnx does not match the manifest: no input weight_conv16; weight_conv16 is not this or an earlier layer's weight/,
     ],
   ])("refuses a manifest %s", async (_name, breakIt, message) => {
     const error = await loadBroken(breakIt);

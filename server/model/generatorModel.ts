@@ -276,21 +276,27 @@ function assertGraphMatches(session: InferenceSession, manifest: Manifest): void
   }
 }
 
-/** A feature graph takes z and the weights it names, and gives the layer's key and value. */
+/**
+ * A feature graph takes z and the weight of its layer and of every earlier
+ * rewritable layer (so an edit to any of them reaches its keys), and gives
+ * the layer's key and value.
+ */
 function assertFeatureGraph(session: InferenceSession, layer: LayerSpec, layers: readonly LayerSpec[]): void {
-  const wanted = { inputs: ["z", ...layer.features!.weights], outputs: [layer.keyOutput, layer.valueOutput] };
-  const missing = [
-    ...wanted.inputs.filter((name) => !session.inputNames.includes(name)),
-    ...wanted.outputs.filter((name) => !session.outputNames.includes(name)),
-    ...layer.features!.weights.filter((name) => !layers.some((l) => l.weightInput === name)),
+  const named = layer.features!.weights;
+  const upTo = layers.slice(0, layers.indexOf(layer) + 1).map((l) => l.weightInput);
+  const problems = [
+    ...["z", ...named].filter((name) => !session.inputNames.includes(name)).map((name) => `no input ${name}`),
+    ...[layer.keyOutput, layer.valueOutput].filter((name) => !session.outputNames.includes(name)).map((name) => `no output ${name}`),
+    ...named.filter((name) => !upTo.includes(name)).map((name) => `${name} is not this or an earlier layer's weight`),
+    ...upTo.filter((name) => !named.includes(name)).map((name) => `${name} is not listed, so edits to it would be ignored`),
+    ...session.inputNames
+      .filter((name) => name !== "z" && !named.includes(name))
+      .map((name) => `input ${name} is not named in the manifest`),
   ];
-  const known = (name: string) => name === "z" || layer.features!.weights.includes(name);
-  const unfed = session.inputNames.filter((name) => !known(name));
-  if (missing.length > 0 || unfed.length > 0) {
+  if (problems.length > 0) {
     throw new ModelError(
       "manifest-invalid",
-      `${layer.features!.file} does not match the manifest (missing: ${missing.join(", ") || "none"}; ` +
-        `inputs not named there: ${unfed.join(", ") || "none"})`,
+      `${layer.features!.file} does not match the manifest: ${[...new Set(problems)].join("; ")}`,
     );
   }
 }

@@ -16,7 +16,9 @@ import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./r
  * (after those of the folder it started from) and keeping the base model's
  * key statistics, as the server does for a session's rules: a later rule
  * is solved against the original C (shared/rewrite/engine.ts), so applying
- * rules one folder at a time gives what applying them together gives.
+ * rules one folder at a time gives what applying them together gives —
+ * when the base folder's statistics are current. Stale ones are dropped,
+ * and the edited folder then estimates C with a warning.
  */
 export const applyCommand: CliCommand = {
   name: "apply",
@@ -65,7 +67,7 @@ export const applyCommand: CliCommand = {
         rules: [...(manifest.rewrites?.rules ?? []), ...rules.map((r) => ({ file: basename(r.file), rule: r.rule }))],
       };
       await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-      await keepBaseStatistics(out, manifest);
+      await keepBaseStatistics(modelDir, out, manifest);
       context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}\n`);
     } finally {
       await model.release();
@@ -77,14 +79,21 @@ export const applyCommand: CliCommand = {
  * Marks the base model's statistics as current for the edited files: the
  * engine solves every rule against the unedited model's C, and the edited
  * folder should too rather than re-estimating C from its own samples.
+ * Only entries that were current for the base folder are kept.
  */
 async function keepBaseStatistics(
+  base: string,
   out: string,
   manifest: { stats?: Record<string, { modelSha256?: string; base?: string }>; rewrites?: { base: string } },
 ): Promise<void> {
   if (!manifest.stats) return;
+  const baseFingerprint = await modelFingerprint(base, await readManifest(base));
   const fingerprint = await modelFingerprint(out, await readManifest(out));
-  for (const entry of Object.values(manifest.stats)) {
+  for (const [layer, entry] of Object.entries(manifest.stats)) {
+    if (entry.modelSha256 !== baseFingerprint) {
+      delete manifest.stats[layer];
+      continue;
+    }
     entry.modelSha256 = fingerprint;
     entry.base = `statistics of ${manifest.rewrites?.base ?? "the base model"}, kept for its edits`;
   }

@@ -95,6 +95,19 @@ describe("npm run cli -- apply", () => {
     expect(manifest.rewrites.rules.map((r) => r.file)).toEqual(["first.json", "second.json"]);
   });
 
+  it("keeps only the base statistics that were current for the base", () => {
+    const stale = join(scratch, "stale-base");
+    cpSync(model, stale, { recursive: true });
+    const manifestFile = join(stale, "manifest.json");
+    const json = JSON.parse(readFileSync(manifestFile, "utf8")) as { stats: Record<string, { modelSha256: string }> };
+    json.stats.conv32!.modelSha256 = "0".repeat(64);
+    writeFileSync(manifestFile, JSON.stringify(json));
+    const out = join(scratch, "from-stale");
+    expect(cli("apply", writeRule("k.json", rule), "--out", out, "--model", stale).status).toBe(0);
+    const edited = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { stats: Record<string, unknown> };
+    expect(Object.keys(edited.stats).sort()).toEqual(["conv16", "conv8"]);
+  });
+
   it("writes one ONNX file taking only z that draws what the edited folder draws", async () => {
     const file = writeRule("single.json", rule);
     const folder = join(scratch, "single-folder");
