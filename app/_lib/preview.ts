@@ -121,9 +121,12 @@ export class GeneratorPreview {
     });
     const names = specs.flatMap((spec) => [spec.keyOutput, spec.valueOutput]);
     const single = specs.length === 1 ? specs[0]!.features : undefined;
-    const out = single
-      ? await this.run(seeds, weights, names, this.featureGraph(specs[0]!.name, single.file), single.weights)
-      : await this.run(seeds, weights, names);
+    // A feature graph that cannot be fetched or opened falls back to the whole generator.
+    const graph = single ? await this.featureGraph(specs[0]!.name, single.file).catch(() => null) : null;
+    const out =
+      single && graph
+        ? await this.run(seeds, weights, names, graph, single.weights)
+        : await this.run(seeds, weights, names);
     const n = seeds.length;
     const result: Record<string, { keys: FeatureMap; values: FeatureMap }> = {};
     for (const spec of specs) {
@@ -137,18 +140,28 @@ export class GeneratorPreview {
     return result;
   }
 
-  /** The feature graph of `layer`, fetched and opened once. */
+  /**
+   * The feature graph of `layer`, fetched once (outside the queue, so a
+   * download holds up no run) and opened as a queued task.
+   */
   private featureGraph(layer: string, file: string): Promise<Ort.InferenceSession> {
     let graph = this.featureGraphs.get(layer);
     if (!graph) {
       const url = `/api/models/${encodeURIComponent(this.manifest.name)}/${encodeURIComponent(file)}`;
       graph = fetchBytes(url).then((bytes) =>
-        this.ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] }),
+        this.enqueue(() => this.ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] })),
       );
       graph.catch(() => this.featureGraphs.delete(layer));
       this.featureGraphs.set(layer, graph);
     }
     return graph;
+  }
+
+  /** Runs `work` after everything queued before it. */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const task = this.queue.then(work);
+    this.queue = task.catch(() => undefined);
+    return task;
   }
 
   /**
@@ -159,12 +172,12 @@ export class GeneratorPreview {
     seeds: readonly number[],
     weights: LayerWeights,
     outputs: string[],
-    graph?: Promise<Ort.InferenceSession>,
+    graph?: Ort.InferenceSession,
     inputs?: readonly string[],
   ): Promise<Ort.InferenceSession.ReturnType> {
-    const task = this.queue.then(async () => {
+    return this.enqueue(async () => {
       const { ort, manifest } = this;
-      const session = graph ? await graph : this.session;
+      const session = graph ?? this.session;
       const feeds: Record<string, Ort.Tensor> = {
         z: new ort.Tensor("float32", latentBatch(seeds, manifest.zDim), [
           seeds.length,
@@ -179,7 +192,5 @@ export class GeneratorPreview {
       }
       return session.run(feeds, outputs);
     });
-    this.queue = task.catch(() => undefined);
-    return task;
   }
 }

@@ -51,7 +51,11 @@ export interface SolveOutcome {
   readonly deltaHash: string;
   /** The delta was stored already (same rule on the same base). */
   readonly cached: boolean;
-  /** Milliseconds per engine stage (features = the forward passes for keys). */
+  /**
+   * Milliseconds per engine stage: features = the forward passes for keys
+   * (and, on a layer's first rule, reading and factoring C), then
+   * directions, goal and solve.
+   */
   readonly stageMs?: Readonly<Record<string, number>>;
   /** Goal cells and mean |goal − output| there before and after, at strength 1. */
   readonly fit?: { layer: string; goalCells: number; goalL1Before: number; goalL1After: number };

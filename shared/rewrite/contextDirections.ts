@@ -58,32 +58,32 @@ export function concatWeightedKeys(parts: readonly WeightedKeys[]): WeightedKeys
  */
 export function mergeRepeatedKeys(context: WeightedKeys): WeightedKeys {
   const { keys, weights, count, channels: m } = context;
-  const rowsByHash = new Map<number, number[]>();
+  /** Indices into `kept` by a hash of the row; the exact compare settles collisions. */
+  const keptByHash = new Map<number, number[]>();
   const kept: number[] = [];
-  const squares: number[] = [];
+  const squaredWeights: number[] = [];
   const same = (a: number, b: number) => {
     for (let c = 0; c < m; c++) if (keys[a * m + c] !== keys[b * m + c]) return false;
     return true;
   };
   for (let row = 0; row < count; row++) {
-    // A cheap key for the map (identical rows share it; the exact compare settles collisions).
     let hash = 0;
-    for (let c = 0; c < Math.min(m, 16); c++) hash += (c + 1) * keys[row * m + c]!;
-    const candidates = rowsByHash.get(hash) ?? [];
+    for (let c = 0; c < m; c++) hash += (c + 1) * keys[row * m + c]!;
+    const candidates = keptByHash.get(hash) ?? [];
     const match = candidates.find((k) => same(kept[k]!, row));
     if (match === undefined) {
       candidates.push(kept.length);
-      rowsByHash.set(hash, candidates);
+      keptByHash.set(hash, candidates);
       kept.push(row);
-      squares.push(weights[row]! ** 2);
+      squaredWeights.push(weights[row]! ** 2);
     } else {
-      squares[match]! += weights[row]! ** 2;
+      squaredWeights[match]! += weights[row]! ** 2;
     }
   }
   if (kept.length === count) return context;
   const merged = new Float64Array(kept.length * m);
   kept.forEach((row, k) => merged.set(keys.subarray(row * m, (row + 1) * m), k * m));
-  return { keys: merged, weights: Float64Array.from(squares, Math.sqrt), count: kept.length, channels: m };
+  return { keys: merged, weights: Float64Array.from(squaredWeights, Math.sqrt), count: kept.length, channels: m };
 }
 
 /**

@@ -35,6 +35,11 @@ describe("SecondMomentFactor.whitenRows", () => {
     }
   });
 
+  it("refuses keys or scales that do not fit n rows", () => {
+    expect(() => factor.whitenRows(new Float64Array(2 * m - 1), 2)).toThrow(/keys to whiten/);
+    expect(() => factor.whitenRows(new Float64Array(2 * m), 2, [1])).toThrow(/row scales/);
+  });
+
   it("whitens: the rows of Z C Z are the identity's", () => {
     const c = spd(m);
     const zc = factor.whitenRows(c, m);

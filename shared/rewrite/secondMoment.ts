@@ -4,7 +4,7 @@
  * the ZCA whitening `Z = C^{-1/2}` (§1.4 step 1) and `C⁻¹` from it.
  */
 import { symmetricEigen } from "../linalg/symmetricEigen";
-import { assertShape, type Tensor } from "../linalg/tensor";
+import { assertShape, ShapeError, type Tensor } from "../linalg/tensor";
 
 export interface SecondMomentOptions {
   /**
@@ -48,9 +48,11 @@ export class SecondMomentFactor {
   /** Z kᵢ for n keys at once (rows of an n×I row-major matrix), each row scaled by `scales[i]`. */
   whitenRows(keys: Float64Array, n: number, scales?: ArrayLike<number>): Float64Array {
     const m = this.size;
+    if (keys.length !== n * m) throw new ShapeError("keys to whiten", [n, m], [keys.length]);
+    if (scales && scales.length !== n) throw new ShapeError("row scales", [n], [scales.length]);
     const z = this.whitening;
     const out = new Float64Array(n * m);
-    // Z symmetric: row i of K Z is Σ_c k_ic Z[c, :]. Four rows share each
+    // Row i of K Z is Σ_c k_ic Z[c, :], and as Z is symmetric that is Z kᵢ. Four rows share each
     // load of Z[c, :] (2.3× faster than one row at a time in V8), with plain
     // offsets: a subarray view per (row, c) would cost more than its products.
     let row = 0;

@@ -61,6 +61,8 @@ describe("npm run cli -- demo-rules", () => {
       [["--strength", "1,3"], '--strength must be one number in (0, 4], got "1,3"'],
       [["--strength", "0x2"], '--strength must be one number in (0, 4], got "0x2"'],
       [["--rank", "2", "--rank", "3"], "--rank is given more than once"],
+      [["--strengths", "0x2"], '--strengths must be a comma-separated list of numbers in range, got "0x2"'],
+      [["--ridges", ""], '--ridges must be a comma-separated list of numbers in range, got ""'],
     ];
     for (const [args, message] of cases) {
       const run = cli("--out", never, ...args);

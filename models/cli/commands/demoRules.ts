@@ -22,6 +22,8 @@ const MIN_PART_PIXELS = 12;
 const CONTEXT_IMAGES = 4;
 /** An object to copy or to mark must fit in a box this many pixels wide and high. */
 const MAX_OBJECT_SIDE = 24;
+/** Highest --rank demo-rules accepts (the rule schema allows up to the key channels; demos need no more). */
+const MAX_DEMO_RANK = 8;
 /** Erase drops this share of key channels (30 of 512 in the original UI). */
 const ERASE_SHARE = 30 / 512;
 
@@ -69,10 +71,10 @@ export const demoRulesCommand: CliCommand = {
       strength: { type: "string" },
     });
     const ridges = numberList(options.ridges, "--ridges", (r) => r >= 0);
-    const strengths = numberList(options.strengths, "--strengths", (s) => s > 0 && s <= MAX_STRENGTH);
-    const rank = integerOption(options.rank, "--rank", 1, 1, 8);
-    const strength = Number(options.strength ?? 1);
-    if (!/^\s*[\d.]+(e[-+]?\d+)?\s*$/i.test(options.strength ?? "1") || !(strength > 0 && strength <= MAX_STRENGTH)) {
+    const strengths = numberList(options.strengths, "--strengths", inStrengthRange);
+    const rank = integerOption(options.rank, "--rank", 1, 1, MAX_DEMO_RANK);
+    const strength = options.strength === undefined ? 1 : Number(options.strength);
+    if (options.strength !== undefined && !(DECIMAL.test(options.strength) && inStrengthRange(strength))) {
       throw new UsageError(`--strength must be one number in (0, ${MAX_STRENGTH}], got "${options.strength}"`);
     }
     const scan = parseSeedList(options.scan ?? "0-299", { maxCount: 5000 });
@@ -146,9 +148,16 @@ function bestRegions(
     .sort((a, b) => area(b.mask) - area(a.mask) || a.seed - b.seed);
 }
 
+/** A plain decimal number (no hex, no empty string, which Number() would take as 0). */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+const inStrengthRange = (s: number) => s > 0 && s <= MAX_STRENGTH;
+
 function numberList(text: string | undefined, flag: string, valid: (x: number) => boolean): number[] {
-  const values = text?.split(",").map(Number) ?? [];
-  if (values.some((x) => !Number.isFinite(x) || !valid(x))) {
+  if (text === undefined) return [];
+  const parts = text.split(",");
+  const values = parts.map(Number);
+  if (parts.some((p) => !DECIMAL.test(p)) || values.some((x) => !Number.isFinite(x) || !valid(x))) {
     throw new UsageError(`${flag} must be a comma-separated list of numbers in range, got "${text}"`);
   }
   return values;
