@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,20 +5,11 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { cli, ROOT } from "./testSupport";
+
 const scratch = mkdtempSync(join(tmpdir(), "rewrite-cli-"));
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs `tsx models/cli/main.ts ...args` as a user would, on the CPU. */
-function cli(...args: string[]) {
-  const result = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["models/cli/main.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, REWRITE_EXECUTION_PROVIDER: "cpu" },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("npm run cli -- sample", () => {
   it("writes a grid PNG of the requested seeds", () => {

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { parseRule } from "../../../shared/rewrite";
+import { cli } from "../testSupport";
 import { classMask, components, dilate, extent, roofMask, type Labels } from "./sceneMasks";
 
 const MODEL = new URL("../../town64/", import.meta.url).pathname;
@@ -32,18 +32,12 @@ describe("the shipped demo rules", () => {
 });
 
 describe("npm run cli -- demo-rules", () => {
-  const ROOT = new URL("../../../", import.meta.url).pathname;
-  const cli = (...args: string[]) =>
-    spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["models/cli/main.ts", "demo-rules", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, REWRITE_EXECUTION_PROVIDER: "cpu" },
-    });
+  const demoRules = (...args: string[]) => cli("demo-rules", ...args);
 
   it("draws the rules at the asked rank and strength and evaluates each extra strength", () => {
     const out = mkdtempSync(join(tmpdir(), "demo-rules-"));
     try {
-      const run = cli("--out", out, "--rank", "2", "--strength", "1.5", "--strengths", "3", "--evaluate", "5000-5011");
+      const run = demoRules("--out", out, "--rank", "2", "--strength", "1.5", "--strengths", "3", "--evaluate", "5000-5011");
       expect(run.status, run.stderr).toBe(0);
       const rule = JSON.parse(readFileSync(join(out, "dome-to-tree.json"), "utf8")) as { rank: number; strength: number };
       expect([rule.rank, rule.strength]).toEqual([2, 1.5]);
@@ -65,7 +59,7 @@ describe("npm run cli -- demo-rules", () => {
       [["--ridges", ""], '--ridges must be a comma-separated list of numbers in range, got ""'],
     ];
     for (const [args, message] of cases) {
-      const run = cli("--out", never, ...args);
+      const run = demoRules("--out", never, ...args);
       expect(run.status, args.join(" ")).toBe(2);
       expect(run.stderr).toContain(message);
     }

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,19 +11,10 @@ import { GeneratorModel } from "../../../server/model";
 import { silentLogger } from "../../../server/model/testSupport";
 import { latentBatch } from "../../../shared/latent";
 import { encodeMask, maskFromBox } from "../../../shared/rewrite";
+import { cli, ROOT } from "../testSupport";
 
-const ROOT = new URL("../../../", import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), "rewrite-cmd-"));
 const model = join(scratch, "model");
-
-function cli(...args: string[]) {
-  const result = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["models/cli/main.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, REWRITE_EXECUTION_PROVIDER: "cpu" },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function region(seed: number, top: number, left: number, size: number) {
   return { seed, mask: encodeMask(maskFromBox(64, 64, { top, left, bottom: top + size, right: left + size })) };
