@@ -51,27 +51,33 @@ export function parseOptions<T extends Options>(
   args: readonly string[],
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>["values"] {
-  try {
-    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false, tokens: true });
-    refuseRepeatedOptions(parsed.tokens);
-    return parsed.values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return strictly(() => parseArgs({ args: [...args], options, strict: true, allowPositionals: false, tokens: true }))
+    .values;
+}
+
+/** The same, allowing positionals (rule files). */
+export function parseWithPositionals<T extends Options>(args: readonly string[], options: T) {
+  return strictly(() => parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true }));
 }
 
 /**
- * A flag given twice would silently keep its last value (`--rules a --rules b`
- * solving only b); say so instead. Throws a plain Error for the caller to wrap.
+ * Runs a parse and refuses a flag given twice, which would silently keep its
+ * last value (`--rules a --rules b` solving only b). Errors become UsageErrors.
  */
-export function refuseRepeatedOptions(tokens: readonly { kind: string; name?: string }[]): void {
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== "option" || token.name === undefined) continue;
-    if (seen.has(token.name)) {
-      throw new Error(`--${token.name} is given more than once; give it once (lists take commas: a,b)`);
+function strictly<T extends { tokens: readonly { kind: string; name?: string }[] }>(parse: () => T): T {
+  try {
+    const parsed = parse();
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== "option" || token.name === undefined) continue;
+      if (seen.has(token.name)) {
+        throw new Error(`--${token.name} is given more than once; give it once (lists take commas: a,b)`);
+      }
+      seen.add(token.name);
     }
-    seen.add(token.name);
+    return parsed;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

@@ -2,10 +2,10 @@ import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path";
 
 import { freezeWeightInputs, type FrozenWeight } from "../../../server/export/onnxWeights";
-import { modelFingerprint, readManifest, type GeneratorModel, type LayerWeights } from "../../../server/model";
-import { CommandFailure, UsageError, type CliCommand } from "../command";
+import { modelFingerprint, type GeneratorModel, type LayerWeights } from "../../../server/model";
+import { CommandFailure, parseWithPositionals, UsageError, type CliCommand } from "../command";
 import { DEFAULT_MODEL, loadModel } from "../modelOption";
-import { featuresOf, parseWithPositionals, readRules, solveRuleFiles } from "./ruleFiles";
+import { featuresOf, readRules, solveRuleFiles } from "./ruleFiles";
 
 /**
  * `apply`: solve rule files in order and write the edited model: with
@@ -66,8 +66,8 @@ export const applyCommand: CliCommand = {
         base: manifest.rewrites?.base ?? (manifest.name as string),
         rules: [...(manifest.rewrites?.rules ?? []), ...rules.map((r) => ({ file: basename(r.file), rule: r.rule }))],
       };
+      await keepBaseStatistics(model, out, manifest);
       await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-      await keepBaseStatistics(modelDir, out, manifest);
       context.stdout(`wrote ${out}: ${rules.length} rule(s) applied to ${changed}\n`);
     } finally {
       await model.release();
@@ -82,13 +82,14 @@ export const applyCommand: CliCommand = {
  * Only entries that were current for the base folder are kept.
  */
 async function keepBaseStatistics(
-  base: string,
+  base: GeneratorModel,
   out: string,
   manifest: { stats?: Record<string, { modelSha256?: string; base?: string }>; rewrites?: { base: string } },
 ): Promise<void> {
   if (!manifest.stats) return;
-  const baseFingerprint = await modelFingerprint(base, await readManifest(base));
-  const fingerprint = await modelFingerprint(out, await readManifest(out));
+  // The edited folder names the same graph and weight files as its base.
+  const baseFingerprint = await modelFingerprint(base.directory, base.manifest);
+  const fingerprint = await modelFingerprint(out, base.manifest);
   for (const [layer, entry] of Object.entries(manifest.stats)) {
     if (entry.modelSha256 !== baseFingerprint) {
       delete manifest.stats[layer];
@@ -97,7 +98,6 @@ async function keepBaseStatistics(
     entry.modelSha256 = fingerprint;
     entry.base = `statistics of ${manifest.rewrites?.base ?? "the base model"}, kept for its edits`;
   }
-  await writeFile(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The model's generator graph with every weight input frozen to its (edited) weight. */

@@ -1,8 +1,8 @@
 import { parseSeedList } from "../../../shared/latent";
 import { rankSeeds, RewriteError, ruleDirections, scoreQuantile } from "../../../shared/rewrite";
-import { CommandFailure, integerOption, UsageError, type CliCommand } from "../command";
+import { CommandFailure, integerOption, parseWithPositionals, UsageError, type CliCommand } from "../command";
 import { loadModel } from "../modelOption";
-import { featuresOf, parseWithPositionals, readRules } from "./ruleFiles";
+import { featuresOf, readRules } from "./ruleFiles";
 
 const MAX_SEEDS = 100_000;
 /** Seeds whose locations set the match threshold (the 99.9th percentile of key·d). */

@@ -3,7 +3,6 @@
  * model. Shared by `apply`, `compare` and `match`.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 
 import { ModelFeatures } from "../../../server/engine/modelFeatures";
 import type { GeneratorModel } from "../../../server/model";
@@ -16,7 +15,7 @@ import {
   type Rule,
   type RuleSolution,
 } from "../../../shared/rewrite";
-import { CommandFailure, refuseRepeatedOptions, UsageError, type CliContext } from "../command";
+import { CommandFailure, UsageError, type CliContext } from "../command";
 
 /** Seeds used to estimate C when the model folder has no statistics. */
 const FALLBACK_STATS_SEEDS = 300;
@@ -88,19 +87,5 @@ export async function solveRuleFiles(
   } catch (error) {
     if (error instanceof RewriteError) throw new CommandFailure(error.message);
     throw error;
-  }
-}
-
-/** `util.parseArgs` allowing positionals, with its errors as UsageErrors. */
-export function parseWithPositionals<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(
-  args: readonly string[],
-  options: T,
-) {
-  try {
-    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true });
-    refuseRepeatedOptions(parsed.tokens);
-    return parsed;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
