@@ -38,12 +38,13 @@ import {
   fullRankUpdate,
   maskFromBox,
   parseRule,
+  ruleSeeds,
   solveRule,
+  stageClock,
   type FeatureSource,
   type LayerFeatures,
   type LayerWeights,
   type RewriteOptions,
-  type RewriteStage,
   type Rule,
   type RuleSolution,
 } from "../shared/rewrite";
@@ -124,7 +125,7 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
   for (const { name, rule } of rules) {
     await solveRule(rule, options); // builds and caches the factor of C, warms the JIT
     const t = await timeSolves(rule, options, runs);
-    const row = { rule: name, layer: rule.layer, kind: rule.kind, seeds: ruleSeedList(rule).length, ...t };
+    const row = { rule: name, layer: rule.layer, kind: rule.kind, seeds: ruleSeeds(rule).length, ...t };
     rows.push(row);
     write(`${name.padEnd(20)} ${rule.layer.padEnd(7)} ${rule.kind.padEnd(7)} ${String(row.seeds).padStart(5)} ` +
       `${fmt(t.forwardMs, 8)} ${fmt(t.directionsMs, 11)} ${fmt(t.goalMs, 6)} ${fmt(t.solveMs, 7)} ` +
@@ -190,7 +191,7 @@ export async function benchRewrite(argv: readonly string[]): Promise<RewriteBenc
   const box = rules[0]!.rule;
   const layer = box.layer;
   const held = await heldOut(layer);
-  const scale = meanAbs((await model.run(latentBatch(HELD_OUT, model.manifest.zDim))).values[layer]!.data);
+  const scale = meanAbs(held.values.data);
   write(`\nbox rule, ${layer}: ridge sweep\n${RIDGE_NOTE}\nmean |value| of ${layer} on the held-out seeds: ${scale.toFixed(4)}\n`);
   write("method               goal L1 (before→after)   Δvalue held-out   Δimage held-out\n");
   for (const ridge of RIDGES) {
@@ -266,18 +267,12 @@ class ReplaySource implements FeatureSource {
   secondMoment(layer: string) { return this.inner.secondMoment(layer); }
 }
 
-function ruleSeedList(rule: Rule): number[] {
-  return [...new Set([rule.copy?.seed, rule.paste?.seed, ...rule.context.map((c) => c.seed)])].filter(
-    (s): s is number => s !== undefined,
-  );
-}
-
 /**
  * Medians over `runs` of: a whole solve (forward passes included), the
  * forward passes alone, and the engine's stages on replayed features.
  */
 async function timeSolves(rule: Rule, options: RewriteOptions, runs: number) {
-  const seeds = ruleSeedList(rule);
+  const seeds = ruleSeeds(rule);
   const replay = new ReplaySource(options.source, await options.source.features(rule.layer, seeds, {}));
   const samples = { totalMs: [] as number[], forwardMs: [] as number[], directionsMs: [] as number[],
     goalMs: [] as number[], solveMs: [] as number[], engineMs: [] as number[] };
@@ -289,24 +284,13 @@ async function timeSolves(rule: Rule, options: RewriteOptions, runs: number) {
     await options.source.features(rule.layer, seeds, {});
     samples.forwardMs.push(performance.now() - t);
 
-    const stages: Partial<Record<RewriteStage, number>> = {};
-    let last: RewriteStage | null = null;
-    let mark = performance.now();
-    const start = mark;
-    await solveRule(rule, {
-      ...options,
-      source: replay,
-      onProgress: ({ stage }) => {
-        const now = performance.now();
-        if (last) stages[last] = now - mark;
-        last = stage;
-        mark = now;
-      },
-    });
-    samples.engineMs.push(performance.now() - start);
-    samples.directionsMs.push(stages.directions ?? NaN);
-    samples.goalMs.push(stages.goal ?? NaN);
-    samples.solveMs.push(stages.solve ?? NaN);
+    const clock = stageClock();
+    t = performance.now();
+    await solveRule(rule, { ...options, source: replay, onProgress: clock.onProgress });
+    samples.engineMs.push(performance.now() - t);
+    samples.directionsMs.push(clock.ms.directions ?? NaN);
+    samples.goalMs.push(clock.ms.goal ?? NaN);
+    samples.solveMs.push(clock.ms.solve ?? NaN);
   }
   return {
     totalMs: median(samples.totalMs), forwardMs: median(samples.forwardMs), directionsMs: median(samples.directionsMs),
@@ -316,12 +300,13 @@ async function timeSolves(rule: Rule, options: RewriteOptions, runs: number) {
 
 interface HeldOut {
   readonly keys: Tensor;
+  readonly values: Tensor;
   readonly images: Tensor;
 }
 
 async function heldOutFeatures(model: GeneratorModel, layer: string): Promise<HeldOut> {
   const out = await model.run(latentBatch(HELD_OUT, model.manifest.zDim));
-  return { keys: out.keys[layer]!, images: out.image };
+  return { keys: out.keys[layer]!, values: out.values[layer]!, images: out.image };
 }
 
 type Change = { readonly lambda: Tensor; readonly D: Tensor } | { readonly dense: Tensor };

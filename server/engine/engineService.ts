@@ -12,6 +12,7 @@ import {
   type Rule,
   RuleValidationError,
   solveRule,
+  stageClock,
 } from "@/shared/rewrite";
 import { encodePng, imageToRgba } from "../model";
 import type { ModelRegistry } from "../models";
@@ -117,9 +118,7 @@ export class EngineService {
     const features = await this.featuresOf(request.model);
     const weights = composeModelWeights(features.model, loadDeltas(this.options.artifacts, request.base));
     request.signal.throwIfAborted();
-    const stageMs: Record<string, number> = {};
-    let mark = performance.now();
-    let current: string | null = null;
+    const clock = stageClock();
     try {
       const solution = await solveRule(
         { ...rule, strength: 1 },
@@ -127,12 +126,10 @@ export class EngineService {
           source: features,
           moments: features.moments,
           weights,
-          onProgress: ({ stage }) => {
-            const now = performance.now();
-            if (current !== null) stageMs[current] = Math.round((now - mark) * 100) / 100;
-            [current, mark] = [stage, now];
+          onProgress: (progress) => {
+            clock.onProgress(progress);
             request.signal.throwIfAborted();
-            request.onStage?.(stage, (STAGES.indexOf(stage) + 1) / STAGES.length);
+            request.onStage?.(progress.stage, (STAGES.indexOf(progress.stage) + 1) / STAGES.length);
           },
         },
       );
@@ -145,6 +142,7 @@ export class EngineService {
         data: encodeDelta({ layer, D, lambda }),
       });
       const { goalCells, goalL1Before, goalL1After } = solution.report;
+      const stageMs = Object.fromEntries(Object.entries(clock.ms).map(([stage, ms]) => [stage, Math.round(ms * 100) / 100]));
       return { deltaHash, cached: false, stageMs, fit: { layer, goalCells, goalL1Before, goalL1After } };
     } catch (error) {
       if (error instanceof EngineError) throw new RewriteError("INVALID_RULE", error.message);

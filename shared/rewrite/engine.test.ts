@@ -10,7 +10,7 @@ import {
 } from "./contextDirections";
 import { symmetricEigen } from "../linalg/symmetricEigen";
 import { applyDeltas, composeWeights } from "./delta";
-import { originalWeightTensor, solveRule, solveRules, type RewriteProgress } from "./engine";
+import { originalWeightTensor, ruleSeeds, solveRule, solveRules, stageClock, type RewriteProgress } from "./engine";
 import { RewriteError } from "./errors";
 import { decodeMask, maskToCells } from "./mask";
 import { matchScores, rankSeeds, scoreQuantile } from "./match";
@@ -325,5 +325,23 @@ describe("matching", () => {
     expect(Math.floor(peak / 8)).toBeLessThan(box.bottom);
     expect(scores[peak]!).toBeGreaterThan(threshold);
     expect(scores.filter((s) => s > threshold).length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("stageClock", () => {
+  it("gives each stage the time until the next one was reported", () => {
+    const times = [0, 5, 7, 12, 20];
+    let k = 0;
+    const clock = stageClock(() => times[k++]!);
+    for (const stage of ["features", "directions", "goal", "done"] as const) clock.onProgress({ rule: 0, rules: 1, stage });
+    expect(clock.ms).toEqual({ features: 2, directions: 5, goal: 8 });
+  });
+
+  it("times a real solve in every stage, and the rule's seeds are those it reads", async () => {
+    const clock = stageClock();
+    const r = rule(source, pasteRuleInput());
+    await solveRule(r, { ...options, onProgress: clock.onProgress });
+    expect(Object.keys(clock.ms).sort()).toEqual(["directions", "features", "goal", "solve"]);
+    expect(new Set(ruleSeeds(r))).toEqual(new Set([r.copy!.seed, r.paste!.seed, ...r.context.map((c) => c.seed)]));
   });
 });

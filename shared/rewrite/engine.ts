@@ -46,6 +46,28 @@ export interface RewriteProgress {
   readonly stage: RewriteStage;
 }
 
+/**
+ * Milliseconds spent in each stage of a solve, from the moment `onProgress`
+ * reports a stage until it reports the next one. Pass `onProgress` to
+ * `solveRule` (or call it from your own handler); `ms` fills as it runs.
+ */
+export function stageClock(now: () => number = () => performance.now()): {
+  readonly onProgress: (progress: RewriteProgress) => void;
+  readonly ms: Partial<Record<RewriteStage, number>>;
+} {
+  const ms: Partial<Record<RewriteStage, number>> = {};
+  let current: RewriteStage | null = null;
+  let mark = now();
+  return {
+    ms,
+    onProgress: ({ stage }) => {
+      const t = now();
+      if (current !== null) ms[current] = t - mark;
+      [current, mark] = [stage, t];
+    },
+  };
+}
+
 export interface RewriteOptions {
   readonly source: FeatureSource;
   /** Per-layer factors of C, owned by the caller. */
@@ -205,8 +227,8 @@ function requirePaste(rule: Rule): Region {
   return rule.paste;
 }
 
-/** Distinct seeds the rule needs, in a fixed order. */
-function ruleSeeds(rule: Rule): number[] {
+/** Distinct seeds the rule needs (copy, paste, context), in that order. */
+export function ruleSeeds(rule: Rule): number[] {
   const all = [rule.copy?.seed, rule.paste?.seed, ...contextRegions(rule).map((r) => r.seed)];
   return [...new Set(all.filter((s): s is number => s !== undefined))];
 }
