@@ -7,6 +7,7 @@ import {
   type LayerShape,
   type LayerWeights,
 } from "@/shared/rewrite";
+import { modelFileUrl } from "./manifest";
 import type { GeneratorPreview } from "./preview";
 
 /**
@@ -54,8 +55,7 @@ export class BrowserFeatureSource implements FeatureSource {
     const channels = shape.key[0]!;
     const stats = this.generator.manifest.stats?.[layer];
     if (stats) {
-      const url = `/api/models/${encodeURIComponent(this.generator.manifest.name)}/${encodeURIComponent(stats.file)}`;
-      const response = await fetch(url);
+      const response = await fetch(modelFileUrl(this.generator.manifest.name, stats.file));
       if (response.ok) {
         const data = new Float64Array(await response.arrayBuffer());
         if (data.length === channels * channels) return { data, shape: [channels, channels] };

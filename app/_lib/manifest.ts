@@ -41,6 +41,11 @@ export interface ModelSummary {
   readonly layers: readonly string[];
 }
 
+/** Where the browser fetches a file a model's manifest names (app/api/models/[model]/[file]). */
+export function modelFileUrl(model: string, file: string): string {
+  return `/api/models/${encodeURIComponent(model)}/${encodeURIComponent(file)}`;
+}
+
 export function parseManifest(json: unknown): ModelManifest {
   return manifestSchema.parse(json);
 }

@@ -1,7 +1,7 @@
 import type * as Ort from "onnxruntime-web";
 import { latentBatch } from "@/shared/latent";
 import { rgbaFromImageTensor } from "./image";
-import { parseManifest, weightLength, type ModelManifest } from "./manifest";
+import { modelFileUrl, parseManifest, weightLength, type ModelManifest } from "./manifest";
 
 /**
  * The generator running in the browser (onnxruntime-web, single-threaded
@@ -59,14 +59,11 @@ export class GeneratorPreview {
 
   /** Loads model `name` from /api/models/<name>/…: graph, manifest, weights. */
   static async load(name: string): Promise<GeneratorPreview> {
-    const base = `/api/models/${encodeURIComponent(name)}/`;
-    const manifest = parseManifest(
-      await (await fetch(`${base}manifest.json`)).json(),
-    );
+    const manifest = parseManifest(await (await fetch(modelFileUrl(name, "manifest.json"))).json());
     const [ort, graph, ...weights] = await Promise.all([
       loadOrt(),
-      fetchBytes(base + manifest.generator),
-      ...manifest.layers.map((layer) => fetchBytes(base + layer.weightFile)),
+      fetchBytes(modelFileUrl(name, manifest.generator)),
+      ...manifest.layers.map((layer) => fetchBytes(modelFileUrl(name, layer.weightFile))),
     ]);
     const originals: Record<string, Float32Array> = {};
     manifest.layers.forEach((layer, i) => {
@@ -147,8 +144,7 @@ export class GeneratorPreview {
   private featureGraph(layer: string, file: string): Promise<Ort.InferenceSession> {
     let graph = this.featureGraphs.get(layer);
     if (!graph) {
-      const url = `/api/models/${encodeURIComponent(this.manifest.name)}/${encodeURIComponent(file)}`;
-      graph = fetchBytes(url).then((bytes) =>
+      graph = fetchBytes(modelFileUrl(this.manifest.name, file)).then((bytes) =>
         this.enqueue(() => this.ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] })),
       );
       graph.catch(() => this.featureGraphs.delete(layer));

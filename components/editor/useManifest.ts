@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { parseManifest, type ModelManifest } from "@/app/_lib/manifest";
+import { modelFileUrl, parseManifest, type ModelManifest } from "@/app/_lib/manifest";
 
 /** The manifest of `model` from /api/models/<model>/manifest.json. */
 export function useManifest(model: string | null): ModelManifest | null {
@@ -9,7 +9,7 @@ export function useManifest(model: string | null): ModelManifest | null {
   useEffect(() => {
     if (!model) return;
     let live = true;
-    fetch(`/api/models/${encodeURIComponent(model)}/manifest.json`)
+    fetch(modelFileUrl(model, "manifest.json"))
       .then((r) => r.json())
       .then((json: unknown) => live && setManifest(parseManifest(json)))
       .catch(() => live && setManifest(null));
