@@ -172,12 +172,8 @@ export class GeneratorModel {
       const output = await this.run(z, weights);
       return { key: output.keys[spec.name]!, value: output.values[spec.name]! };
     }
-    const feeds: Record<string, OrtTensor> = { z: this.latentTensor(z) };
     this.assertKnownLayers(weights);
-    for (const input of spec.features.weights) {
-      const earlier = this.layers.find((l) => l.weightInput === input)!;
-      feeds[input] = this.weightTensor(earlier, weights);
-    }
+    const feeds = { z: this.latentTensor(z), ...this.weightFeeds(spec.features.weights, weights) };
     const result = await graph.run(feeds);
     return { key: fromOrt(result, spec.keyOutput), value: fromOrt(result, spec.valueOutput) };
   }
@@ -206,13 +202,10 @@ export class GeneratorModel {
       throw new ShapeError(`value of ${layer}`, ["N", ...spec.value], value.shape);
     }
     this.assertKnownLayers(weights);
-    const feeds: Record<string, OrtTensor> = {
+    const feeds = {
       [spec.valueOutput]: new OrtTensor("float32", value.data, value.shape),
+      ...this.weightFeeds(spec.render.weights, weights),
     };
-    for (const input of spec.render.weights) {
-      const later = this.layers.find((l) => l.weightInput === input)!;
-      feeds[input] = this.weightTensor(later, weights);
-    }
     const result = await renderer.run(feeds);
     return fromOrt(result, "image");
   }
@@ -234,6 +227,15 @@ export class GeneratorModel {
 
   private assertKnownLayers(weights: LayerWeights): void {
     for (const name of Object.keys(weights)) this.layer(name);
+  }
+
+  /** Feeds for the weight inputs named (each a rewritable layer's `weightInput`). */
+  private weightFeeds(inputs: readonly string[], weights: LayerWeights): Record<string, OrtTensor> {
+    const feeds: Record<string, OrtTensor> = {};
+    for (const input of inputs) {
+      feeds[input] = this.weightTensor(this.layers.find((l) => l.weightInput === input)!, weights);
+    }
+    return feeds;
   }
 
   private weightTensor(layer: LayerSpec, weights: LayerWeights): OrtTensor {
